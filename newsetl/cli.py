@@ -1,0 +1,163 @@
+"""`newsetl` command line: run, transform, search, and the embedded engine."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from newsetl.config import Settings
+
+# CLI option -> Settings field; every NEWSETL_* variable is also an option.
+_OPTIONS: dict[str, tuple[str, type, str]] = {
+    "--es-url": ("es_url", str, "Elasticsearch URL (NEWSETL_ES_URL); default: the local engine"),
+    "--index": ("index", str, "alias searched and written (NEWSETL_INDEX, default news)"),
+    "--raw-dir": ("raw_dir", Path, "folder of raw articles (NEWSETL_RAW_DIR, default raw)"),
+    "--state-dir": ("state_dir", Path, "local state folder (NEWSETL_STATE_DIR, default .newsetl)"),
+    "--batch-size": ("batch_size", int, "files per batch (NEWSETL_BATCH_SIZE, default 500)"),
+    "--local-port": ("local_port", int, "local engine port (NEWSETL_LOCAL_PORT, default 9250)"),
+    "--ca-certs": ("es_ca_certs", Path, "CA bundle for TLS (NEWSETL_ES_CA_CERTS)"),
+}
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    overrides = {
+        field: getattr(args, field)
+        for field, _, _ in _OPTIONS.values()
+        if getattr(args, field, None) is not None
+    }
+    return Settings(**overrides)
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    from flows.ingest import ingest
+
+    # The flow reads the same NEWSETL_* settings; pass the CLI's choices explicitly.
+    _export(settings)
+    counts = ingest(
+        raw_dir=str(settings.raw_dir), index=settings.index, batch_size=settings.batch_size
+    )
+    print(json.dumps(counts))
+    return 0
+
+
+def _export(settings: Settings) -> None:
+    """Make CLI options visible to the flow, which builds its own Settings from the environment."""
+    for field, _, _ in _OPTIONS.values():
+        value = getattr(settings, field)
+        if value is not None:
+            os.environ[f"NEWSETL_{field.upper()}"] = str(value)
+
+
+def _cmd_transform(args: argparse.Namespace) -> int:
+    from newsetl.pipeline import transform_paths
+    from newsetl.readers import discover
+
+    now = datetime.now(UTC)
+    failed = 0
+    for target in args.paths:
+        target = Path(target)
+        root = target if target.is_dir() else target.parent
+        paths = list(discover(target)) if target.is_dir() else [target]
+        batch = transform_paths(paths, root, now=now)
+        for doc in batch.docs:
+            sys.stdout.write(json.dumps(doc, ensure_ascii=False) + "\n")
+        for rejected in batch.rejected:
+            where = f"{rejected.path}:{rejected.line}" if rejected.line else rejected.path
+            print(f"quarantined {where}: {rejected.reason}", file=sys.stderr)
+            failed += 1
+    return 1 if failed and args.strict else 0
+
+
+def _cmd_search(args: argparse.Namespace) -> int:
+    from newsetl.es.client import connect
+    from newsetl.es.search import search
+
+    settings = _settings(args)
+    hits = search(connect(settings), settings.index, args.query, size=args.size)
+    if args.json:
+        for hit in hits:
+            print(json.dumps(hit.to_dict(), ensure_ascii=False))
+        return 0
+    if not hits:
+        print("no hits")
+    for rank, hit in enumerate(hits, start=1):
+        place = ", ".join(p for p in (hit.city, hit.country) if p)
+        meta = " | ".join(
+            p for p in (hit.published_at or "date unknown", place, hit.agency or "") if p
+        )
+        snippet = hit.snippet.replace("<em>", "\033[1m").replace("</em>", "\033[0m")
+        if not sys.stdout.isatty():
+            snippet = hit.snippet.replace("<em>", "[").replace("</em>", "]")
+        print(f"{rank}. {hit.title or '(untitled)'}  (score {hit.score or 0:.2f})")
+        print(f"   {meta}")
+        print(f"   {snippet}")
+    return 0
+
+
+def _cmd_es(args: argparse.Namespace) -> int:
+    from newsetl.es.local import LocalEngine
+
+    settings = _settings(args)
+    engine = LocalEngine(settings.state_dir, settings.local_port, settings.local_heap)
+    if args.action == "up":
+        print(f"local Elasticsearch ready at {engine.up()}")
+    elif args.action == "down":
+        engine.down()
+        print("local Elasticsearch stopped")
+    else:
+        status: dict[str, Any] = engine.status()
+        print(json.dumps(status, indent=2, default=str))
+        return 0 if isinstance(status["health"], dict) else 3
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    for flag, (field, kind, help_text) in _OPTIONS.items():
+        common.add_argument(flag, dest=field, type=kind, default=None, help=help_text)
+    parser = argparse.ArgumentParser(prog="newsetl", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    run = sub.add_parser("run", parents=[common], help="run the ingest flow on the raw folder")
+    run.set_defaults(func=_cmd_run)
+    transform = sub.add_parser(
+        "transform", parents=[common], help="print the documents of files/folders as JSONL"
+    )
+    transform.add_argument("paths", nargs="+")
+    transform.add_argument(
+        "--strict", action="store_true", help="exit 1 if any file is quarantined"
+    )
+    transform.set_defaults(func=_cmd_transform)
+    search = sub.add_parser("search", parents=[common], help="search the index")
+    search.add_argument("query")
+    search.add_argument("--size", type=int, default=10)
+    search.add_argument("--json", action="store_true", help="one JSON object per hit")
+    search.set_defaults(func=_cmd_search)
+    es = sub.add_parser("es", parents=[common], help="the embedded local Elasticsearch")
+    es.add_argument("action", choices=["up", "status", "down"])
+    es.set_defaults(func=_cmd_es)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except ValidationError as exc:
+        print(f"newsetl: invalid configuration: {exc}", file=sys.stderr)
+        return 2
+    except (ConnectionError, RuntimeError) as exc:
+        print(f"newsetl: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

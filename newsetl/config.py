@@ -1,0 +1,64 @@
+"""Settings from `NEWSETL_*` environment variables; every one is also a CLI option.
+
+Secrets are `SecretStr` so they never print in a repr, a log line or an artifact.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# Elasticsearch's own rules for index and alias names, tightened: lowercase, no leading
+# punctuation, no characters that would need escaping in a URL path.
+_INDEX_NAME = re.compile(r"^[a-z0-9][a-z0-9_\-]{0,199}$")
+
+
+class Settings(BaseSettings):
+    """One run's configuration; the field docs are the README's configuration table."""
+
+    model_config = SettingsConfigDict(env_prefix="NEWSETL_", extra="ignore")
+
+    es_url: str | None = Field(
+        default=None,
+        description="Elasticsearch URL; unset means the embedded local engine (started if needed).",
+    )
+    es_api_key: SecretStr | None = Field(default=None, description="API key (base64 id:key).")
+    es_username: str | None = Field(default=None, description="Basic-auth user.")
+    es_password: SecretStr | None = Field(default=None, description="Basic-auth password.")
+    es_ca_certs: Path | None = Field(default=None, description="CA bundle for TLS verification.")
+    es_verify_certs: bool = Field(
+        default=True, description="TLS verification; turning it off is warned about loudly."
+    )
+    index: str = Field(default="news", description="The alias searched and written.")
+    raw_dir: Path = Field(default=Path("raw"), description="Folder of scraped articles.")
+    state_dir: Path = Field(
+        default=Path(".newsetl"),
+        description="Local state: embedded engine data, quarantine records.",
+    )
+    batch_size: int = Field(default=500, ge=1, le=10_000, description="Documents per task batch.")
+    local_port: int = Field(
+        default=9250,
+        ge=1024,
+        le=65000,
+        description="Port of the embedded engine's client-facing endpoint (127.0.0.1).",
+    )
+    local_heap: str = Field(default="1g", description="Java heap of the embedded engine.")
+    replicas: int = Field(
+        default=0, ge=0, le=5, description="Replicas of a newly created index (0 for one node)."
+    )
+
+    @field_validator("index")
+    @classmethod
+    def _valid_index(cls, value: str) -> str:
+        if not _INDEX_NAME.match(value):
+            raise ValueError(
+                f"invalid index/alias name {value!r}: lowercase letters, digits, '-' and '_' only"
+            )
+        return value
+
+    @property
+    def uses_local_engine(self) -> bool:
+        return not self.es_url

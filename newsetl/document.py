@@ -1,0 +1,92 @@
+"""A raw record to the document that is indexed: the contract every stage shares.
+
+Pure: record in, document out. `build_document` raises `DocumentError` with a reason for
+records that must be quarantined rather than indexed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Collection
+from datetime import datetime
+from typing import Any
+
+from transforms.normalize import normalize_article
+
+from newsetl.readers import RawRecord
+from transforms.clean import clean_text
+from transforms.html import extract_html
+from transforms.repair import repair_text
+
+# Fields that are the document's content; `content_hash` covers exactly these.
+CONTENT_FIELDS = (
+    "source",
+    "title",
+    "body",
+    "dateline",
+    "agency",
+    "published_at",
+    "published_at_source",
+    "published_at_offset",
+    "dates_mentioned",
+    "word_count",
+    "removed",
+)
+
+
+class DocumentError(ValueError):
+    """The record cannot become a document (no article text, impossible date, ...)."""
+
+
+def document_id(record: RawRecord) -> str:
+    """Stable across runs and machines: the URL when there is one, else the relative path."""
+    key = f"url:{record.url}" if record.url else f"path:{record.path}#{record.line or 0}"
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
+
+
+def content_hash(doc: dict[str, Any]) -> str:
+    canonical = json.dumps(
+        {k: doc.get(k) for k in CONTENT_FIELDS}, sort_keys=True, ensure_ascii=False
+    )
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def build_document(
+    record: RawRecord, *, now: datetime, site_boilerplate: Collection[str] = ()
+) -> dict[str, Any]:
+    """Clean, normalize and assemble one article."""
+    title = repair_text(record.title).strip() if record.title else None
+    if record.html:
+        extracted = extract_html(record.html, record.url)
+        title = title or extracted.title
+        body, removed = extracted.body, list(extracted.removed)
+    else:
+        cleaned = clean_text(repair_text(record.text or ""), site_boilerplate=site_boilerplate)
+        body, removed = cleaned.body, list(cleaned.removed)
+    if not body.strip():
+        raise DocumentError("no article text found after cleaning")
+    norm = normalize_article(
+        body, record_date=record.date, html=record.html, url=record.url, now=now
+    )
+    doc: dict[str, Any] = {
+        "id": document_id(record),
+        "source": {
+            "path": record.path if record.line is None else f"{record.path}:{record.line}",
+            "url": record.url,
+            "site": record.site,
+            "format": record.format,
+        },
+        "title": title or None,
+        "body": body,
+        "dateline": norm.dateline,
+        "agency": norm.agency,
+        "published_at": norm.published_at,
+        "published_at_source": norm.published_at_source,
+        "published_at_offset": norm.published_at_offset,
+        "dates_mentioned": norm.dates_mentioned,
+        "word_count": len(body.split()),
+        "removed": removed,
+    }
+    doc["content_hash"] = content_hash(doc)
+    return doc

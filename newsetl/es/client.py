@@ -1,0 +1,73 @@
+"""Connecting: the configured cluster or the embedded local engine, with retries and TLS."""
+
+from __future__ import annotations
+
+import logging
+from urllib.parse import urlsplit, urlunsplit
+
+from elasticsearch import Elasticsearch
+from elasticsearch import exceptions as es_exc
+
+from newsetl.config import Settings
+
+log = logging.getLogger(__name__)
+
+
+class UnreachableError(ConnectionError):
+    """Elasticsearch did not answer at the start of a run; the message names the URL only."""
+
+
+def redact(url: str) -> str:
+    """The URL without any user:password part, for messages and logs."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if parts.port:
+        host = f"{host}:{parts.port}"
+    return urlunsplit((parts.scheme, host, parts.path, "", ""))
+
+
+def resolve_url(settings: Settings) -> str:
+    if settings.es_url:
+        return settings.es_url
+    from newsetl.es.local import LocalEngine
+
+    return LocalEngine(settings.state_dir, settings.local_port, settings.local_heap).up()
+
+
+def connect(settings: Settings, *, check: bool = True) -> Elasticsearch:
+    """A client for the run; with `check`, fail at once if the cluster does not answer."""
+    url = resolve_url(settings)
+    kwargs: dict[str, object] = {
+        "request_timeout": 60,
+        "retry_on_timeout": True,
+        "max_retries": 3,
+        "retry_on_status": (429, 502, 503, 504),
+    }
+    if settings.es_api_key:
+        kwargs["api_key"] = settings.es_api_key.get_secret_value()
+    elif settings.es_username:
+        password = settings.es_password.get_secret_value() if settings.es_password else ""
+        kwargs["basic_auth"] = (settings.es_username, password)
+    if settings.es_ca_certs:
+        kwargs["ca_certs"] = str(settings.es_ca_certs)
+    if not settings.es_verify_certs:
+        log.warning(
+            "TLS certificate verification is OFF for %s: anyone on the path can read and "
+            "change your traffic. Use NEWSETL_ES_CA_CERTS instead.",
+            redact(url),
+        )
+        kwargs["verify_certs"] = False
+        kwargs["ssl_show_warn"] = False
+    client = Elasticsearch(url, **kwargs)  # type: ignore[arg-type]
+    if check:
+        try:
+            client.info()
+        except (es_exc.ConnectionError, es_exc.ConnectionTimeout) as exc:
+            raise UnreachableError(
+                f"Elasticsearch at {redact(url)} is unreachable: {exc.message}"
+            ) from None
+        except es_exc.AuthenticationException:
+            raise UnreachableError(
+                f"Elasticsearch at {redact(url)} refused the credentials"
+            ) from None
+    return client

