@@ -1,4 +1,4 @@
-"""`newsetl` command line: run, transform, search, and the embedded engine."""
+"""`newsetl` command line: run, transform, search, Kibana objects, and the embedded engine."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from newsetl.config import Settings
+from newsetl.search_cli import add_kibana_arguments, add_search_arguments
 
 # CLI option -> Settings field; every NEWSETL_* variable is also an option.
 _OPTIONS: dict[str, tuple[str, type, str]] = {
@@ -78,29 +79,15 @@ def _cmd_transform(args: argparse.Namespace) -> int:
 
 
 def _cmd_search(args: argparse.Namespace) -> int:
-    from newsetl.es.client import connect
-    from newsetl.es.search import search
+    from newsetl.search_cli import run_search
 
-    settings = _settings(args)
-    hits = search(connect(settings), settings.index, args.query, size=args.size)
-    if args.json:
-        for hit in hits:
-            print(json.dumps(hit.to_dict(), ensure_ascii=False))
-        return 0
-    if not hits:
-        print("no hits")
-    for rank, hit in enumerate(hits, start=1):
-        place = ", ".join(p for p in (hit.city, hit.country) if p)
-        meta = " | ".join(
-            p for p in (hit.published_at or "date unknown", place, hit.agency or "") if p
-        )
-        snippet = hit.snippet.replace("<em>", "\033[1m").replace("</em>", "\033[0m")
-        if not sys.stdout.isatty():
-            snippet = hit.snippet.replace("<em>", "[").replace("</em>", "]")
-        print(f"{rank}. {hit.title or '(untitled)'}  (score {hit.score or 0:.2f})")
-        print(f"   {meta}")
-        print(f"   {snippet}")
-    return 0
+    return run_search(args, _settings(args))
+
+
+def _cmd_kibana(args: argparse.Namespace) -> int:
+    from newsetl.search_cli import run_kibana
+
+    return run_kibana(args, _settings(args))
 
 
 def _cmd_es(args: argparse.Namespace) -> int:
@@ -137,10 +124,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     transform.set_defaults(func=_cmd_transform)
     search = sub.add_parser("search", parents=[common], help="search the index")
-    search.add_argument("query")
-    search.add_argument("--size", type=int, default=10)
-    search.add_argument("--json", action="store_true", help="one JSON object per hit")
+    add_search_arguments(search)
     search.set_defaults(func=_cmd_search)
+    kibana = sub.add_parser("kibana", parents=[common], help="Kibana saved objects")
+    add_kibana_arguments(kibana)
+    kibana.set_defaults(func=_cmd_kibana)
     es = sub.add_parser("es", parents=[common], help="the embedded local Elasticsearch")
     es.add_argument("action", choices=["up", "status", "down"])
     es.set_defaults(func=_cmd_es)

@@ -65,4 +65,5 @@ def _as_western(data: bytes) -> str | None:
     return text if sum(map(plausible, high)) >= 0.8 * len(high) else None
 
 
-_TYPOGRAPHY = frozenset("\u2018\u2019\u201c\u201d\u2013\u2014\u2026\u20ac\u00a0\u00ab\u00bb\u00a9\u00ae\u00b0")
+# Typographic marks that legitimately stand alone between spaces in Western text.
+_TYPOGRAPHY = frozenset("‘’“”–—…€\u00a0«»©®°")

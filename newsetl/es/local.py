@@ -5,11 +5,14 @@ single node with security off, and is an old build. Production runs Elasticsearc
 (docker-compose.yml) and sets NEWSETL_ES_URL.
 
 Layout under `<state_dir>/engine/`: `config/` (a copy, so the keystore can be written),
-`data/`, `logs/`, `es.pid`, `shim.pid`, `shim.log`.
+`data/`, `logs/`, `es.pid`, `shim.pid`, `shim.log`. As root, when the system user cannot
+reach the state folder (below /root, say), under /var/lib/newsetl/engines/<hash> instead.
 """
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import json
 import os
 import pwd
@@ -22,11 +25,13 @@ import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 SYSTEM_USER = "newsetl"
 ES_VERSION_DIR = "elasticsearch-7.9.2"
-_MIRROR = Path("/var/lib/newsetl") / ES_VERSION_DIR
+_VAR = Path("/var/lib/newsetl")
+_MIRROR = _VAR / ES_VERSION_DIR
 
 
 class EngineError(RuntimeError):
@@ -47,6 +52,8 @@ def _distribution() -> Path:
 def _pid_alive(pid_file: Path) -> int | None:
     try:
         pid = int(pid_file.read_text().strip())
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(pid, os.WNOHANG)  # reap the shim if it is our own, exited child
         os.kill(pid, 0)
     except (OSError, ValueError):
         return None
@@ -77,9 +84,18 @@ class LocalEngine:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    @property
+    @cached_property
     def root(self) -> Path:
-        return self.state_dir.resolve() / "engine"
+        """`<state_dir>/engine`, or a folder of its own where the system user can't reach that."""
+        preferred = self.state_dir.resolve() / "engine"
+        if os.geteuid() != 0:
+            return preferred
+        _ensure_system_user()
+        self.state_dir.mkdir(parents=True, exist_ok=True)
+        if _user_can(["test", "-x", str(self.state_dir.resolve())]):
+            return preferred
+        digest = hashlib.sha256(str(preferred).encode()).hexdigest()[:12]
+        return _VAR / "engines" / digest
 
     @property
     def es_port(self) -> int:
@@ -147,7 +163,6 @@ class LocalEngine:
         (home / "plugins").mkdir(exist_ok=True)  # the wheel omits it; the node refuses to start
         run_as_root = os.geteuid() == 0
         if run_as_root:
-            _ensure_system_user()
             home = _readable_home(home)
         config = self.root / "config"
         if not config.exists():
@@ -233,13 +248,13 @@ def _ensure_system_user() -> None:
         )
 
 
+def _user_can(test: list[str]) -> bool:
+    return subprocess.run(["runuser", "-u", SYSTEM_USER, "--", *test], check=False).returncode == 0
+
+
 def _readable_home(home: Path) -> Path:
     """The distribution as the system user can read it: in place, or mirrored once to /var/lib."""
-    probe = subprocess.run(
-        ["runuser", "-u", SYSTEM_USER, "--", "test", "-x", str(home / "bin" / "elasticsearch")],
-        check=False,
-    )
-    if probe.returncode == 0:
+    if _user_can(["test", "-x", str(home / "bin" / "elasticsearch")]):
         return home
     if not (_MIRROR / "bin" / "elasticsearch").exists():
         _MIRROR.parent.mkdir(parents=True, exist_ok=True)

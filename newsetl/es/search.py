@@ -1,17 +1,26 @@
-"""Searching the alias: free text that never breaks the query, ranked hits with snippets."""
+"""Searching the alias: typed results (hits, total, facets, next-page cursor) for one query."""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from elasticsearch import Elasticsearch
 
-SNIPPET_CHARS = 180
+from newsetl.es.query import (
+    SNIPPET_CHARS,
+    SearchQuery,
+    build_request,
+    decode_cursor,
+    encode_cursor,
+)
 
 
 @dataclass(frozen=True)
 class Hit:
+    """One article; `snippet` and `title_highlight` mark matched words with <em>…</em>."""
+
     id: str
     score: float | None
     title: str | None
@@ -23,30 +32,54 @@ class Hit:
     url: str | None
     path: str | None
     snippet: str
+    title_highlight: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 
-def build_query(text: str) -> dict[str, Any]:
-    """`simple_query_string` never raises on user syntax: stray quotes or brackets are words."""
-    if not text.strip():
-        return {"match_all": {}}
-    return {
-        "simple_query_string": {
-            "query": text,
-            "fields": ["title^3", "body"],
-            "default_operator": "and",
-            "flags": "AND|OR|NOT|PHRASE|PRECEDENCE|WHITESPACE",
+@dataclass(frozen=True)
+class Facet:
+    value: str
+    count: int
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    """A page of hits; `next` is the cursor of the following page (None on the last one)."""
+
+    hits: tuple[Hit, ...]
+    total: int
+    facets: Mapping[str, tuple[Facet, ...]] = field(default_factory=dict)
+    next: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The documented `--json` shape: {"total", "hits", "facets", "next"}."""
+        return {
+            "total": self.total,
+            "hits": [h.to_dict() for h in self.hits],
+            "facets": {
+                name: [asdict(f) for f in buckets] for name, buckets in self.facets.items()
+            },
+            "next": self.next,
         }
-    }
+
+
+def _lead(body: str) -> str:
+    """The article's opening words, cut at a word boundary, when nothing was highlighted."""
+    if len(body) <= SNIPPET_CHARS:
+        return body
+    cut = body[:SNIPPET_CHARS].rsplit(maxsplit=1)[0]
+    return f"{cut} …"
 
 
 def _hit(raw: dict[str, Any]) -> Hit:
     src = raw["_source"]
     dateline = src.get("dateline") or {}
     source = src.get("source") or {}
-    fragments = raw.get("highlight", {}).get("body") or [src.get("body", "")[:SNIPPET_CHARS]]
+    marked = raw.get("highlight", {})
+    fragments = marked.get("body") or marked.get("body.exact") or [_lead(src.get("body") or "")]
+    titles = marked.get("title") or marked.get("title.exact")
     return Hit(
         id=raw["_id"],
         score=raw.get("_score"),
@@ -59,22 +92,31 @@ def _hit(raw: dict[str, Any]) -> Hit:
         url=source.get("url"),
         path=source.get("path"),
         snippet=" … ".join(fragments),
+        title_highlight=titles[0] if titles else None,
     )
 
 
-def search(client: Elasticsearch, alias: str, text: str, *, size: int = 10) -> list[Hit]:
-    resp = client.search(
-        index=alias,
-        query=build_query(text),
-        size=size,
-        source_excludes=["removed"],
-        highlight={
-            "fields": {"body": {}},
-            "fragment_size": SNIPPET_CHARS,
-            "number_of_fragments": 1,
-            "no_match_size": SNIPPET_CHARS,
-            "pre_tags": ["<em>"],
-            "post_tags": ["</em>"],
-        },
+def _facets(aggs: dict[str, Any]) -> dict[str, tuple[Facet, ...]]:
+    return {
+        name: tuple(
+            Facet(str(b.get("key_as_string", b["key"])), int(b["doc_count"]))
+            for b in agg["buckets"]
+        )
+        for name, agg in aggs.items()
+    }
+
+
+def search(client: Elasticsearch, alias: str, query: SearchQuery | str) -> SearchResult:
+    """Run one search; a plain string is free text with the default options."""
+    q = SearchQuery(text=query) if isinstance(query, str) else query
+    resp = client.search(index=alias, **build_request(q))
+    raw_hits = resp["hits"]["hits"]
+    total = int(resp["hits"]["total"]["value"])
+    seen = (decode_cursor(q.after, q.sort)[1] if q.after else 0) + len(raw_hits)
+    more = len(raw_hits) == q.size and seen < total
+    return SearchResult(
+        hits=tuple(_hit(h) for h in raw_hits),
+        total=total,
+        facets=_facets(resp.get("aggregations", {})),
+        next=encode_cursor(q.sort, raw_hits[-1]["sort"], seen) if more else None,
     )
-    return [_hit(h) for h in resp["hits"]["hits"]]

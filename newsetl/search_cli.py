@@ -1,0 +1,114 @@
+"""The `newsetl search` and `newsetl kibana` subcommands: their options and what they print."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from newsetl.config import Settings
+from newsetl.es.query import MAX_SIZE, SearchInputError, SearchQuery
+
+if TYPE_CHECKING:
+    from newsetl.es.search import SearchResult
+
+
+def add_search_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "query",
+        nargs="?",
+        default="",
+        help='free text; "quoted phrase" is exact, AND / OR / NOT and -word work as expected',
+    )
+    dates = parser.add_argument_group("dates (YYYY, YYYY-MM, YYYY-MM-DD or ISO time; inclusive)")
+    dates.add_argument("--from", dest="published_from", help="published on or after")
+    dates.add_argument("--to", dest="published_to", help="published on or before")
+    dates.add_argument("--mentioned-from", help="mentions a date on or after")
+    dates.add_argument("--mentioned-to", help="mentions a date on or before")
+    where = parser.add_argument_group("filters (repeat an option for any of several values)")
+    for name in ("agency", "site", "city", "country"):
+        where.add_argument(f"--{name}", action="append", default=[], help=f"{name}, any case")
+    where.add_argument("--near", help='a place ("Cairo", "Paris, France") or "lat,lon"')
+    where.add_argument("--within", default="50km", help="distance from --near (default 50km)")
+    parser.add_argument("--sort", choices=["relevance", "date"], default="relevance")
+    parser.add_argument("--size", type=int, default=10, help=f"hits per page, 1-{MAX_SIZE}")
+    parser.add_argument("--after", help="the cursor printed as `next` by the previous page")
+    parser.add_argument(
+        "--json", action="store_true", help='one object: {"total", "hits", "facets", "next"}'
+    )
+
+
+def run_search(args: argparse.Namespace, settings: Settings) -> int:
+    from newsetl.es.client import connect
+    from newsetl.es.search import search
+
+    try:
+        query = SearchQuery(
+            text=args.query,
+            published_from=args.published_from,
+            published_to=args.published_to,
+            mentioned_from=args.mentioned_from,
+            mentioned_to=args.mentioned_to,
+            agency=args.agency,
+            site=args.site,
+            city=args.city,
+            country=args.country,
+            near=args.near,
+            within=args.within,
+            sort=args.sort,
+            size=args.size,
+            after=args.after,
+        )
+        result = search(connect(settings), settings.index, query)
+    except SearchInputError as exc:
+        print(f"newsetl search: {exc}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(result.to_dict(), ensure_ascii=False))
+    else:
+        _print_result(result)
+    return 0
+
+
+def _print_result(result: SearchResult) -> None:
+    """Ranked hits for a terminal; matched words bold on a tty, [bracketed] elsewhere."""
+    tty = sys.stdout.isatty()
+    marks = ("\033[1m", "\033[0m") if tty else ("[", "]")
+    print(f"{result.total} hit{'' if result.total == 1 else 's'}")
+    for rank, hit in enumerate(result.hits, start=1):
+        place = ", ".join(p for p in (hit.city, hit.country) if p)
+        meta = " | ".join(
+            p for p in (hit.published_at or "date unknown", place, hit.agency or "") if p
+        )
+        snippet = hit.snippet.replace("<em>", marks[0]).replace("</em>", marks[1])
+        print(f"{rank}. {hit.title or '(untitled)'}  (score {hit.score or 0:.2f})")
+        print(f"   {meta}")
+        print(f"   {snippet}")
+    for name, buckets in result.facets.items():
+        if buckets:
+            print(f"{name}: " + ", ".join(f"{b.value} ({b.count})" for b in buckets))
+    if result.next:
+        print(f"next page: --after {result.next}")
+
+
+def add_kibana_arguments(parser: argparse.ArgumentParser) -> None:
+    from newsetl.kibana import SAVED_OBJECTS
+
+    parser.add_argument("action", choices=["import"], help="import the saved objects")
+    parser.add_argument(
+        "--file", type=Path, default=SAVED_OBJECTS, help="saved objects NDJSON (default: bundled)"
+    )
+
+
+def run_kibana(args: argparse.Namespace, settings: Settings) -> int:
+    from newsetl.kibana import ImportFailedError, KibanaSettings, import_saved_objects
+
+    try:
+        summary = import_saved_objects(KibanaSettings(), settings, args.file)
+    except ImportFailedError as exc:
+        print(f"newsetl kibana: {exc}", file=sys.stderr)
+        return 1
+    print(json.dumps(summary))
+    return 0
