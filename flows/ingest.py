@@ -1,13 +1,15 @@
-"""The `ingest` flow: raw folder -> documents -> Elasticsearch, in batches.
+"""The `ingest` flow: raw folder -> documents -> Elasticsearch, incrementally, in batches.
 
-Thin orchestration over `newsetl.pipeline` and `newsetl.es`: transforming batch n+1 overlaps
-loading batch n; each task works on a batch of files, never on one document.
+Thin orchestration over `newsetl.pipeline` and `newsetl.es`: each task handles a batch of
+files, never one document; transforming batch n+1 overlaps loading batch n; the ledger is
+written only after a batch's documents are in, so a crashed run's re-run converges.
 """
 
 from __future__ import annotations
 
 from collections import deque
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from time import perf_counter
@@ -21,16 +23,28 @@ from prefect.futures import PrefectFuture
 from prefect.runtime import flow_run
 from prefect.utilities.annotations import quote
 
-from newsetl import quarantine
 from newsetl.config import Settings
+from newsetl.es import ledger
 from newsetl.es.client import connect
 from newsetl.es.indices import ensure_alias
-from newsetl.es.load import LoadResult, load
-from newsetl.pipeline import Batch, RunSummary, transform_paths
+from newsetl.es.load import LoadResult, delete_ids, load
+from newsetl.pipeline import (
+    Batch,
+    FileWork,
+    RunSummary,
+    pipeline_version,
+    stat_files,
+    transform_files,
+)
 from newsetl.readers import Rejected, discover
 
 T = TypeVar("T")
 IN_FLIGHT = 2  # transformed batches waiting to load: bounds memory, keeps the loader fed
+
+
+def write_tag(index: str) -> str:
+    """Tag of every task that writes `index`; a concurrency limit of 1 on it serializes runs."""
+    return f"newsetl-write-{index}"
 
 
 def chunked(items: Sequence[T], size: int) -> Iterator[list[T]]:
@@ -39,95 +53,162 @@ def chunked(items: Sequence[T], size: int) -> Iterator[list[T]]:
 
 
 @task(cache_policy=NONE, persist_result=False)
-def transform_batch(paths: list[Path], root: Path, now: datetime) -> Batch:
-    return transform_paths(paths, root, now=now)
+def transform_batch(
+    work: list[FileWork], root: Path, now: datetime, pipeline: str, force: bool, retry: bool
+) -> Batch:
+    return transform_files(
+        work, root, now=now, pipeline=pipeline, force=force, retry_quarantined=retry
+    )
 
 
-@task(cache_policy=NONE, persist_result=False, retries=3, retry_delay_seconds=[5, 20, 60])
-def load_batch(client: Elasticsearch, alias: str, docs: list[dict[str, Any]]) -> LoadResult:
-    return load(client, alias, docs)
+def dedupe(batch: Batch, seen_ids: set[str]) -> int:
+    """Drop documents whose id this run already produced (the same URL twice); count them."""
+    seen_ids.update(batch.unchanged_ids)
+    fresh = []
+    for doc in batch.docs:
+        if doc["id"] not in seen_ids:
+            seen_ids.add(doc["id"])
+            fresh.append(doc)
+    duplicates = len(batch.docs) - len(fresh)
+    batch.docs = fresh
+    return duplicates
 
 
-def _origin(doc: dict[str, Any]) -> tuple[str, int | None]:
-    """(path, line) of the raw record a document came from."""
-    path = doc["source"]["path"]
-    if doc["source"]["format"] == "jsonl":
-        file, _, line = path.rpartition(":")
-        return file, int(line)
-    return path, None
+@task(cache_policy=NONE, persist_result=False)
+def load_batch(
+    client: Elasticsearch, index: str, batch: Batch
+) -> tuple[LoadResult, list[Rejected]]:
+    """Write a batch: changed documents, stale deletions, then the ledger entries."""
+    fresh = batch.docs
+    result = load(client, index, fresh) if fresh else LoadResult()
+    rejects = list(batch.rejected)
+    refused = dict(result.rejected)
+    for entry in batch.entries:
+        for doc_id in [i for i in entry.ids if i in refused]:
+            entry.ids.remove(doc_id)
+            origin = next(d["source"] for d in fresh if d["id"] == doc_id)
+            line = int(origin["path"].rpartition(":")[2]) if origin["format"] == "jsonl" else None
+            entry.quarantine.append({"line": line, "reason": refused[doc_id]})
+            rejects.append(Rejected(entry.path, refused[doc_id], line))
+    if batch.stale_ids:
+        delete_ids(client, index, batch.stale_ids)
+    stamp = datetime.now(UTC).isoformat(timespec="seconds")
+    for entry in batch.entries:
+        entry.run, entry.at = str(flow_run.get_id() or "local"), stamp
+    ledger.write(client, index, batch.entries)
+    return result, rejects
+
+
+@contextmanager
+def _timed(summary: RunSummary, stage: str) -> Iterator[None]:
+    started = perf_counter()
+    try:
+        yield
+    finally:
+        summary.stages[stage] += perf_counter() - started
 
 
 def _account(
-    batch: Batch, client: Elasticsearch, alias: str, seen_ids: set[str], summary: RunSummary
-) -> list[Rejected]:
-    """Load one transformed batch and add its outcome to the run's counts."""
-    fresh: list[dict[str, Any]] = []
-    for doc in batch.docs:
-        if doc["id"] in seen_ids:
-            summary.duplicates += 1
-        else:
-            seen_ids.add(doc["id"])
-            fresh.append(doc)
-    result = (
-        load_batch(client, alias, cast(list[dict[str, Any]], quote(fresh)))
-        if fresh
-        else LoadResult()
-    )
-    by_id = {d["id"]: _origin(d) for d in fresh}
-    rejects = list(batch.rejected)
-    for doc_id, reason in result.rejected:
-        path, line = by_id.get(doc_id, (doc_id, None))
-        rejects.append(Rejected(path=path, reason=reason, line=line))
-    summary.seen += len(batch.docs) + len(batch.rejected)
+    summary: RunSummary, batch: Batch, result: LoadResult, rejects: list[Rejected], duplicates: int
+) -> None:
+    rejects = rejects + batch.unchanged_rejects
+    summary.seen += len(batch.docs) + duplicates + len(batch.rejected) + len(batch.unchanged_ids)
+    summary.seen += len(batch.unchanged_rejects)
     summary.indexed += result.indexed
     summary.updated += result.updated
-    summary.unchanged += result.unchanged
+    summary.unchanged += result.unchanged + len(batch.unchanged_ids)
+    summary.duplicates += duplicates
     summary.quarantined += len(rejects)
     summary.reasons.update(r.reason.split(":")[0] for r in rejects)
-    return rejects
 
 
 @flow(name="ingest")
 def ingest(
-    raw_dir: str | None = None, index: str | None = None, batch_size: int | None = None
+    raw_dir: str | None = None,
+    index: str | None = None,
+    batch_size: int | None = None,
+    prune: bool = False,
+    retry_quarantined: bool = False,
+    into: str | None = None,
 ) -> dict[str, int]:
-    """Index every article under `raw_dir` into the alias `index`; returns the run's counts."""
+    """Index what is new or changed under `raw_dir` into the alias `index`; returns the counts.
+
+    `into` names a concrete index to fill from scratch instead (the reindex flow uses it).
+    """
     overrides: dict[str, Any] = {"raw_dir": raw_dir, "index": index, "batch_size": batch_size}
     settings = Settings(**{k: v for k, v in overrides.items() if v is not None})
     logger = get_run_logger()
+    summary = RunSummary()
     started = perf_counter()
-    client = connect(settings)
-    alias = settings.index
-    ensure_alias(client, alias, replicas=settings.replicas)
+    client = connect(settings)  # unreachable: fails now, naming the URL only
+    target = into or ensure_alias(client, settings.index, replicas=settings.replicas)
+    ledger.ensure_ledger(client, target)
     root = settings.raw_dir.resolve()
-    paths = list(discover(root))
-    summary = RunSummary(files=len(paths))
-    logger.info("ingest: %d files under %s into alias %r", len(paths), root, alias)
-    now = datetime.now(UTC)
-    seen_ids: set[str] = set()
-    rejects: list[Rejected] = []
-    pending: deque[PrefectFuture[Batch]] = deque()
-    for chunk in chunked(paths, settings.batch_size):
-        pending.append(transform_batch.submit(chunk, root, now))
-        if len(pending) > IN_FLIGHT:
-            rejects += _account(pending.popleft().result(), client, alias, seen_ids, summary)
-    while pending:
-        rejects += _account(pending.popleft().result(), client, alias, seen_ids, summary)
-    client.indices.refresh(index=alias)
-    for item in rejects:
-        where = f"{item.path}:{item.line}" if item.line else item.path
-        logger.warning("quarantined %s: %s", where, item.reason)
-    quarantine.update(
-        settings.state_dir,
-        {p.relative_to(root).as_posix() for p in paths},
-        rejects,
-        run_id=str(flow_run.get_id() or "local"),
+    if not root.is_dir():
+        raise FileNotFoundError(f"raw folder {root} does not exist")
+    with _timed(summary, "discover"):
+        work = stat_files(discover(root), root)
+    summary.files = len(work)
+    logger.info("ingest: %d files under %s into %s", len(work), root, target)
+    now, pipeline = datetime.now(UTC), pipeline_version()
+    loader = load_batch.with_options(
+        retries=len(settings.retry_delays),
+        retry_delay_seconds=settings.retry_delays,
+        tags=[write_tag(settings.index)],
     )
+    seen_ids: set[str] = set()
+    pending: deque[tuple[PrefectFuture[Batch], float]] = deque()
+
+    def drain_one() -> None:
+        future, submitted = pending.popleft()
+        batch = future.result()
+        summary.stages["transform"] += perf_counter() - submitted
+        duplicates = dedupe(batch, seen_ids)
+        with _timed(summary, "load"):
+            result, rejects = loader(client, target, cast(Batch, quote(batch)))
+        for item in rejects:
+            where = f"{item.path}:{item.line}" if item.line else item.path
+            logger.warning("quarantined %s: %s", where, item.reason)
+        _account(summary, batch, result, rejects, duplicates)
+        logger.info(
+            "batch done: %d seen so far, %.1f documents/s",
+            summary.seen,
+            summary.seen / (perf_counter() - started),
+        )
+
+    for chunk in chunked(work, settings.batch_size):
+        with _timed(summary, "ledger lookup"):
+            known = ledger.fetch(client, target, [w.rel for w in chunk])
+        chunk = [FileWork(w.path, w.rel, w.size, w.mtime_ns, known.get(w.rel)) for w in chunk]
+        future = transform_batch.submit(
+            chunk, root, now, pipeline, into is not None, retry_quarantined
+        )
+        pending.append((future, perf_counter()))
+        if len(pending) > IN_FLIGHT:
+            drain_one()
+    while pending:
+        drain_one()
+    if prune:
+        with _timed(summary, "prune"):
+            summary.pruned = _prune(client, target, {w.rel for w in work})
+    client.indices.refresh(index=[target, ledger.ledger_name(target)])
     summary.seconds = perf_counter() - started
+    _report(summary, settings.index, logger)
+    return summary.counts()
+
+
+def _prune(client: Elasticsearch, index: str, present: set[str]) -> int:
+    """Delete the documents and ledger entries of files that are gone from the raw folder."""
+    gone = [e for e in ledger.scan(client, index) if e.path not in present]
+    deleted = delete_ids(client, index, [i for e in gone for i in e.ids])
+    ledger.delete(client, index, [e.path for e in gone])
+    return deleted
+
+
+def _report(summary: RunSummary, alias: str, logger: Any) -> None:
     logger.info("ingest done: %s (counts add up: %s)", summary.counts(), summary.balanced)
     if not summary.balanced:
         logger.error("counts do not add up: %s", summary.counts())
     create_markdown_artifact(
         key="ingest-summary", markdown=summary.markdown(alias), description="newsetl ingest counts"
     )
-    return summary.counts()

@@ -1,4 +1,4 @@
-"""`newsetl` command line: run, transform, search, Kibana objects, and the embedded engine."""
+"""`newsetl` command line: run, reindex, quarantine, serve, transform, search, Kibana, engine."""
 
 from __future__ import annotations
 
@@ -38,15 +38,105 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    settings = _settings(args)
     from flows.ingest import ingest
 
-    # The flow reads the same NEWSETL_* settings; pass the CLI's choices explicitly.
+    settings = _settings(args)
     _export(settings)
     counts = ingest(
-        raw_dir=str(settings.raw_dir), index=settings.index, batch_size=settings.batch_size
+        raw_dir=str(settings.raw_dir),
+        index=settings.index,
+        batch_size=settings.batch_size,
+        prune=args.prune,
+        retry_quarantined=getattr(args, "retry_quarantined", False),
     )
-    print(json.dumps(counts))
+    _print_counts(counts, args.json)
+    return 0
+
+
+def _print_counts(counts: dict[str, Any], as_json: bool) -> None:
+    """The run's summary: a table for people, one JSON object for scripts."""
+    if as_json or not sys.stdout.isatty():
+        print(json.dumps(counts))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title="newsetl run")
+    table.add_column("count")
+    table.add_column("value", justify="right")
+    for key, value in counts.items():
+        table.add_row(key, str(value))
+    Console().print(table)
+
+
+def _cmd_reindex(args: argparse.Namespace) -> int:
+    from flows.reindex import reindex
+
+    settings = _settings(args)
+    _export(settings)
+    result = reindex(
+        raw_dir=str(settings.raw_dir),
+        index=settings.index,
+        batch_size=settings.batch_size,
+        cleanup=args.cleanup,
+        allow_shrink=args.allow_shrink,
+    )
+    _print_counts(result, args.json)
+    return 0
+
+
+def _cmd_quarantine(args: argparse.Namespace) -> int:
+    from newsetl.es import ledger
+    from newsetl.es.client import connect
+    from newsetl.es.indices import current_index
+
+    if args.action == "retry":
+        args.prune, args.retry_quarantined = False, True
+        return _cmd_run(args)
+    settings = _settings(args)
+    client = connect(settings)
+    if not client.indices.exists_alias(name=settings.index):
+        print(f"no index behind {settings.index!r} yet: nothing is quarantined")
+        return 0
+    count = 0
+    for entry in ledger.scan(client, current_index(client, settings.index), quarantined_only=True):
+        for item in entry.quarantine:
+            where = f"{entry.path}:{item['line']}" if item.get("line") else entry.path
+            if args.json:
+                print(
+                    json.dumps(
+                        {
+                            "path": entry.path,
+                            "line": item.get("line"),
+                            "reason": item["reason"],
+                            "at": entry.at,
+                        }
+                    )
+                )
+            else:
+                print(f"{where}\t{item['reason']}")
+            count += 1
+    if not args.json:
+        print(f"{count} quarantined record(s)", file=sys.stderr)
+    return 0
+
+
+def _cmd_serve(args: argparse.Namespace) -> int:
+    from prefect import serve
+
+    from flows.deploy import build_deployment, ensure_write_limit
+
+    settings = _settings(args)
+    _export(settings)
+    deployment = build_deployment(
+        args.cron,
+        args.timezone,
+        raw_dir=str(settings.raw_dir.resolve()),
+        index=settings.index,
+        batch_size=settings.batch_size,
+    )
+    ensure_write_limit(settings.index)
+    serve(deployment)
     return 0
 
 
@@ -113,8 +203,32 @@ def build_parser() -> argparse.ArgumentParser:
         common.add_argument(flag, dest=field, type=kind, default=None, help=help_text)
     parser = argparse.ArgumentParser(prog="newsetl", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
-    run = sub.add_parser("run", parents=[common], help="run the ingest flow on the raw folder")
+    as_json = argparse.ArgumentParser(add_help=False)
+    as_json.add_argument("--json", action="store_true", help="machine-readable output")
+    run = sub.add_parser(
+        "run", parents=[common, as_json], help="index what is new or changed in the raw folder"
+    )
+    run.add_argument("--prune", action="store_true", help="delete documents of removed files")
     run.set_defaults(func=_cmd_run)
+    reindex = sub.add_parser(
+        "reindex", parents=[common, as_json], help="rebuild into a new index, then swap the alias"
+    )
+    reindex.add_argument("--cleanup", action="store_true", help="delete the older indices")
+    reindex.add_argument(
+        "--allow-shrink", action="store_true", help="swap even if the new index is smaller"
+    )
+    reindex.set_defaults(func=_cmd_reindex)
+    quarantine = sub.add_parser(
+        "quarantine", parents=[common, as_json], help="list or re-drive quarantined records"
+    )
+    quarantine.add_argument("action", choices=["list", "retry"])
+    quarantine.set_defaults(func=_cmd_quarantine, prune=False)
+    serve = sub.add_parser(
+        "serve", parents=[common], help="serve the scheduled ingest deployment (Prefect)"
+    )
+    serve.add_argument("--cron", default="*/15 * * * *", help='cron schedule, "*/15 * * * *"')
+    serve.add_argument("--timezone", default="UTC", help="IANA time zone of the schedule")
+    serve.set_defaults(func=_cmd_serve)
     transform = sub.add_parser(
         "transform", parents=[common], help="print the documents of files/folders as JSONL"
     )

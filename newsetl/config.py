@@ -49,6 +49,10 @@ class Settings(BaseSettings):
     replicas: int = Field(
         default=0, ge=0, le=5, description="Replicas of a newly created index (0 for one node)."
     )
+    retry_delays: list[float] = Field(
+        default=[5, 20, 60],
+        description="Seconds between retries of a failed batch load (JSON list).",
+    )
 
     @field_validator("index")
     @classmethod

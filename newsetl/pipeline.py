@@ -1,45 +1,164 @@
-"""The run's steps as plain functions, so the Prefect flow stays thin and tests need no Prefect."""
+"""The run's steps as plain functions, so the Prefect flows stay thin and tests need no Prefect."""
 
 from __future__ import annotations
 
-from collections import Counter
+import hashlib
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
+from importlib.resources import files
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
+from newsetl import __version__
 from newsetl.document import DocumentError, build_document
+from newsetl.es.ledger import FileEntry
 from newsetl.readers import DEFAULT_MAX_BYTES, Rejected, read_file
+
+
+@cache
+def pipeline_version() -> str:
+    """A digest of the code and data that shape documents: any change reprocesses every file.
+
+    Derived, not declared, so new cleaning rules can never ship with a stale version.
+    """
+    digest = hashlib.sha256(__version__.encode())
+    roots: list[Traversable] = [files("transforms"), files("newsetl") / "data"]
+    shaping = ("document.py", "readers.py")
+    sources = [files("newsetl") / name for name in shaping]
+    for root in roots:
+        sources.extend(_walk(root))
+    for source in sorted(sources, key=str):
+        if source.name.endswith((".py", ".json", ".txt", ".csv")):
+            digest.update(str(source).rsplit("/", 2)[-1].encode())
+            digest.update(source.read_bytes())
+    return f"{__version__}+{digest.hexdigest()[:12]}"
+
+
+def _walk(node: Traversable) -> Iterable[Traversable]:
+    for child in node.iterdir():
+        if child.is_dir():
+            if child.name != "__pycache__":
+                yield from _walk(child)
+        else:
+            yield child
+
+
+@dataclass(frozen=True)
+class FileWork:
+    """A discovered file, its stat, and what the ledger says it produced last time."""
+
+    path: Path
+    rel: str
+    size: int
+    mtime_ns: int
+    previous: FileEntry | None = None
+
+
+def stat_files(paths: Iterable[Path], root: Path) -> list[FileWork]:
+    work = []
+    for path in paths:
+        try:
+            st = path.stat()
+            size, mtime = st.st_size, st.st_mtime_ns
+        except OSError:
+            size, mtime = -1, -1  # read_file will quarantine it with the reason
+        work.append(FileWork(path, path.relative_to(root).as_posix(), size, mtime))
+    return work
 
 
 @dataclass
 class Batch:
+    """What a batch of files became; `entries` are the ledger records to write after loading."""
+
     docs: list[dict[str, Any]] = field(default_factory=list)
     rejected: list[Rejected] = field(default_factory=list)
+    entries: list[FileEntry] = field(default_factory=list)
+    stale_ids: list[str] = field(default_factory=list)  # documents a changed file no longer has
+    unchanged_ids: list[str] = field(default_factory=list)  # documents of skipped files
+    unchanged_rejects: list[Rejected] = field(default_factory=list)  # still-quarantined files
+
+
+def _sha256(path: Path) -> str:
+    try:
+        with path.open("rb") as f:
+            return hashlib.file_digest(f, "sha256").hexdigest()
+    except OSError:
+        return ""
 
 
 def transform_paths(
     paths: Iterable[Path], root: Path, *, now: datetime, max_bytes: int = DEFAULT_MAX_BYTES
 ) -> Batch:
-    """Read and transform a batch of files; a bad record becomes a `Rejected`, never a crash."""
+    """Transform files unconditionally (no ledger): `newsetl transform` and tests."""
+    work = [FileWork(p, p.relative_to(root).as_posix(), -1, -1) for p in paths]
+    return transform_files(work, root, now=now, pipeline="", force=True, max_bytes=max_bytes)
+
+
+def transform_files(
+    work: Iterable[FileWork],
+    root: Path,
+    *,
+    now: datetime,
+    pipeline: str,
+    force: bool = False,
+    retry_quarantined: bool = False,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> Batch:
+    """Transform the files that are new or changed; skip the rest by stat, then by content."""
     batch = Batch()
-    for path in paths:
-        for item in read_file(path, root, max_bytes=max_bytes):
-            if isinstance(item, Rejected):
-                batch.rejected.append(item)
+    for item in work:
+        prev = item.previous
+        redo = force or (retry_quarantined and prev is not None and bool(prev.quarantine))
+        if prev is not None and not redo and prev.same_stat(item.size, item.mtime_ns, pipeline):
+            _skip(batch, prev)
+            continue
+        sha = _sha256(item.path)
+        entry = FileEntry(item.rel, item.size, item.mtime_ns, sha, pipeline)
+        if (
+            prev is not None
+            and not redo
+            and sha
+            and (prev.sha256, prev.pipeline) == (sha, pipeline)
+        ):
+            _skip(batch, prev)  # touched, not changed: only the ledger's stat is refreshed
+            entry.ids, entry.quarantine = prev.ids, prev.quarantine
+            batch.entries.append(entry)
+            continue
+        for record in read_file(item.path, root, max_bytes=max_bytes):
+            if isinstance(record, Rejected):
+                _reject(batch, entry, record)
                 continue
             try:
-                batch.docs.append(build_document(item, now=now))
+                doc = build_document(record, now=now)
             except DocumentError as exc:
-                batch.rejected.append(Rejected(item.path, str(exc), item.line))
-            except Exception as exc:
-                batch.rejected.append(
-                    Rejected(
-                        item.path, f"transform failed: {exc.__class__.__name__}: {exc}", item.line
-                    )
-                )
+                _reject(batch, entry, Rejected(record.path, str(exc), record.line))
+                continue
+            except Exception as exc:  # a transform bug must quarantine the record, not crash
+                reason = f"transform failed: {exc.__class__.__name__}: {exc}"
+                _reject(batch, entry, Rejected(record.path, reason, record.line))
+                continue
+            batch.docs.append(doc)
+            entry.ids.append(doc["id"])
+        if prev is not None:
+            batch.stale_ids.extend(sorted(set(prev.ids) - set(entry.ids)))
+        batch.entries.append(entry)
     return batch
+
+
+def _skip(batch: Batch, prev: FileEntry) -> None:
+    batch.unchanged_ids.extend(prev.ids)
+    batch.unchanged_rejects.extend(
+        Rejected(prev.path, q["reason"], q.get("line")) for q in prev.quarantine
+    )
+
+
+def _reject(batch: Batch, entry: FileEntry, rejected: Rejected) -> None:
+    batch.rejected.append(rejected)
+    entry.quarantine.append({"line": rejected.line, "reason": rejected.reason})
 
 
 @dataclass
@@ -53,7 +172,9 @@ class RunSummary:
     unchanged: int = 0
     duplicates: int = 0
     quarantined: int = 0
+    pruned: int = 0
     seconds: float = 0.0
+    stages: defaultdict[str, float] = field(default_factory=lambda: defaultdict(float))
     reasons: Counter[str] = field(default_factory=Counter)
 
     @property
@@ -71,17 +192,23 @@ class RunSummary:
             "unchanged": self.unchanged,
             "duplicates": self.duplicates,
             "quarantined": self.quarantined,
+            "pruned": self.pruned,
         }
 
     def markdown(self, alias: str) -> str:
         rate = self.seen / self.seconds if self.seconds else 0.0
         rows = "\n".join(f"| {k} | {v} |" for k, v in self.counts().items())
+        by_time = sorted(self.stages.items(), key=lambda kv: -kv[1])
+        stages = "\n".join(f"| {k} | {v:.2f} |" for k, v in by_time)
         reasons = (
             "\n".join(f"| {reason} | {n} |" for reason, n in self.reasons.most_common(10))
             or "| (none) | 0 |"
         )
+        slowest = by_time[0][0] if by_time else "n/a"
         return (
             f"# newsetl ingest into `{alias}`\n\n| count | value |\n|---|---|\n{rows}\n\n"
-            f"{self.seconds:.1f} s, {rate:.1f} documents/s; counts add up: {self.balanced}\n\n"
+            f"{self.seconds:.1f} s, {rate:.1f} documents/s; slowest stage: {slowest}; "
+            f"counts add up: {self.balanced}\n\n"
+            f"## Stages\n\n| stage | seconds |\n|---|---|\n{stages}\n\n"
             f"## Top quarantine reasons\n\n| reason | count |\n|---|---|\n{reasons}\n"
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime
 from functools import cache
 from importlib.resources import files
@@ -18,8 +19,28 @@ def index_body() -> dict[str, Any]:
 
 
 def new_index_name(alias: str, now: datetime | None = None) -> str:
-    stamp = (now or datetime.now(UTC)).strftime("%Y%m%d%H%M%S")
+    """`<alias>-<UTC timestamp to the microsecond>`: sortable, and unique per reindex."""
+    stamp = (now or datetime.now(UTC)).strftime("%Y%m%d%H%M%S%f")
     return f"{alias}-{stamp}"
+
+
+def versions(client: Elasticsearch, alias: str) -> list[str]:
+    """Every index newsetl created for `alias`, oldest first (whether the alias has it or not)."""
+    pattern = re.compile(rf"^{re.escape(alias)}-\d{{20}}$")
+    found = client.indices.get(index=f"{alias}-*", ignore_unavailable=True, allow_no_indices=True)
+    return sorted(name for name in found if pattern.match(name))
+
+
+def swap_alias(client: Elasticsearch, alias: str, new: str) -> None:
+    """Point the alias at `new` in one atomic request: searches never see no index."""
+    actions: list[dict[str, Any]] = []
+    if client.indices.exists_alias(name=alias):
+        actions += [
+            {"remove": {"index": old, "alias": alias}}
+            for old in client.indices.get_alias(name=alias)
+        ]
+    actions.append({"add": {"index": new, "alias": alias, "is_write_index": True}})
+    client.indices.update_aliases(actions=actions)
 
 
 def create_index(client: Elasticsearch, name: str, *, replicas: int = 0) -> None:

@@ -61,3 +61,17 @@ def load(client: Elasticsearch, alias: str, docs: Sequence[dict[str, Any]]) -> L
             kind = error.get("type", "error") if isinstance(error, dict) else "error"
             result.rejected.append((doc_id, f"rejected by Elasticsearch ({kind}): {reason}"))
     return result
+
+
+def delete_ids(client: Elasticsearch, alias: str, ids: Iterable[str]) -> int:
+    """Delete documents by id (pruned files, records a changed file no longer has)."""
+    actions = ({"_op_type": "delete", "_index": alias, "_id": i} for i in ids)
+    deleted = 0
+    for ok, item in helpers.streaming_bulk(
+        client, actions, chunk_size=CHUNK_DOCS, raise_on_error=False
+    ):
+        if ok:
+            deleted += 1
+        elif item.get("delete", {}).get("status") != 404:
+            raise RuntimeError(f"delete failed: {item}")
+    return deleted

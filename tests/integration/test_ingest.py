@@ -11,9 +11,9 @@ import pytest
 from elasticsearch import Elasticsearch
 
 from flows.ingest import ingest
-from newsetl import quarantine
 from newsetl.config import Settings
-from newsetl.es.indices import ensure_alias
+from newsetl.es import ledger
+from newsetl.es.indices import current_index, ensure_alias
 from newsetl.es.load import load
 from newsetl.es.search import search
 from newsetl.pipeline import transform_paths
@@ -64,8 +64,12 @@ def test_ingest_search_idempotent_and_quarantine(
         "unchanged": 0,
         "duplicates": 0,
         "quarantined": 2,
+        "pruned": 0,
     }
-    reasons = {(e["path"], e["line"]): e["reason"] for e in quarantine.entries(es_env.state_dir)}
+    index = current_index(client, alias)
+    reasons = {
+        (e.path, q["line"]): q["reason"] for e in ledger.scan(client, index) for q in e.quarantine
+    }
     assert set(reasons) == {("broken.html", None), ("wire.jsonl", 2)}
     assert reasons[("broken.html", None)].startswith("undecodable")
 

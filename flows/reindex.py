@@ -1,0 +1,56 @@
+"""The `reindex` flow: a fresh versioned index from the raw files, then an atomic alias swap.
+
+Searches keep answering from the old index until the swap; the old index (and its ledger) is
+kept for rollback until `cleanup`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from prefect import flow, get_run_logger
+
+from flows.ingest import ingest
+from newsetl.config import Settings
+from newsetl.es import ledger
+from newsetl.es.client import connect
+from newsetl.es.indices import create_index, current_index, new_index_name, swap_alias, versions
+
+
+class ReindexError(RuntimeError):
+    """The new index came out smaller than the one it would replace; the alias was left alone."""
+
+
+@flow(name="reindex")
+def reindex(
+    raw_dir: str | None = None,
+    index: str | None = None,
+    batch_size: int | None = None,
+    cleanup: bool = False,
+    allow_shrink: bool = False,
+) -> dict[str, Any]:
+    overrides: dict[str, Any] = {"raw_dir": raw_dir, "index": index, "batch_size": batch_size}
+    settings = Settings(**{k: v for k, v in overrides.items() if v is not None})
+    logger = get_run_logger()
+    client = connect(settings)
+    alias = settings.index
+    old = current_index(client, alias) if client.indices.exists_alias(name=alias) else None
+    new = new_index_name(alias)
+    create_index(client, new, replicas=settings.replicas)
+    counts = ingest(raw_dir=raw_dir, index=alias, batch_size=batch_size, into=new)
+    new_count = client.count(index=new)["count"]
+    old_count = client.count(index=old)["count"] if old else 0
+    if new_count < old_count and not allow_shrink:
+        client.indices.delete(index=[new, ledger.ledger_name(new)], ignore_unavailable=True)
+        raise ReindexError(
+            f"{new} has {new_count} documents, fewer than the {old_count} of {old}; alias "
+            "unchanged. Run with --prune first if files were removed, or pass --allow-shrink."
+        )
+    swap_alias(client, alias, new)
+    logger.info("alias %s now points at %s (%d documents; was %s)", alias, new, new_count, old)
+    removed: list[str] = []
+    if cleanup:
+        removed = [name for name in versions(client, alias) if name != new]
+        for name in removed:
+            client.indices.delete(index=[name, ledger.ledger_name(name)], ignore_unavailable=True)
+    return {"index": new, "previous": old, "documents": new_count, "removed": removed, **counts}
