@@ -28,6 +28,7 @@ from newsetl.es import ledger
 from newsetl.es.client import connect
 from newsetl.es.indices import ensure_alias
 from newsetl.es.load import LoadResult, delete_ids, load
+from newsetl.limits import Limits
 from newsetl.pipeline import (
     Batch,
     FileWork,
@@ -54,10 +55,16 @@ def chunked(items: Sequence[T], size: int) -> Iterator[list[T]]:
 
 @task(cache_policy=NONE, persist_result=False)
 def transform_batch(
-    work: list[FileWork], root: Path, now: datetime, pipeline: str, force: bool, retry: bool
+    work: list[FileWork],
+    root: Path,
+    now: datetime,
+    pipeline: str,
+    force: bool,
+    retry: bool,
+    limits: Limits,
 ) -> Batch:
     return transform_files(
-        work, root, now=now, pipeline=pipeline, force=force, retry_quarantined=retry
+        work, root, now=now, pipeline=pipeline, force=force, retry_quarantined=retry, limits=limits
     )
 
 
@@ -181,7 +188,7 @@ def ingest(
             known = ledger.fetch(client, target, [w.rel for w in chunk])
         chunk = [FileWork(w.path, w.rel, w.size, w.mtime_ns, known.get(w.rel)) for w in chunk]
         future = transform_batch.submit(
-            chunk, root, now, pipeline, into is not None, retry_quarantined
+            chunk, root, now, pipeline, into is not None, retry_quarantined, settings.limits()
         )
         pending.append((future, perf_counter()))
         if len(pending) > IN_FLIGHT:

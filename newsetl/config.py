@@ -11,6 +11,8 @@ from pathlib import Path
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from newsetl.limits import Limits
+
 # Elasticsearch's own rules for index and alias names, tightened: lowercase, no leading
 # punctuation, no characters that would need escaping in a URL path.
 _INDEX_NAME = re.compile(r"^[a-z0-9][a-z0-9_\-]{0,199}$")
@@ -49,6 +51,13 @@ class Settings(BaseSettings):
     replicas: int = Field(
         default=0, ge=0, le=5, description="Replicas of a newly created index (0 for one node)."
     )
+    max_file_bytes: int = Field(
+        default=20 * 1024 * 1024, ge=1, description="Largest raw file read (bytes, after gunzip)."
+    )
+    max_html_depth: int = Field(default=1000, ge=1, description="Deepest HTML nesting parsed.")
+    max_body_chars: int = Field(
+        default=2_000_000, ge=1, description="Longest article body indexed (characters)."
+    )
     retry_delays: list[float] = Field(
         default=[5, 20, 60],
         description="Seconds between retries of a failed batch load (JSON list).",
@@ -66,3 +75,6 @@ class Settings(BaseSettings):
     @property
     def uses_local_engine(self) -> bool:
         return not self.es_url
+
+    def limits(self) -> Limits:
+        return Limits(self.max_file_bytes, self.max_html_depth, self.max_body_chars)

@@ -12,11 +12,12 @@ from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
-from transforms.normalize import normalize_article
-
+from newsetl.limits import DEFAULT_LIMITS, Limits
 from newsetl.readers import RawRecord
 from transforms.clean import clean_text
+from transforms.guards import html_depth
 from transforms.html import extract_html
+from transforms.normalize import normalize_article
 from transforms.repair import repair_text
 
 # Fields that are the document's content; `content_hash` covers exactly these.
@@ -53,10 +54,18 @@ def content_hash(doc: dict[str, Any]) -> str:
 
 
 def build_document(
-    record: RawRecord, *, now: datetime, site_boilerplate: Collection[str] = ()
+    record: RawRecord,
+    *,
+    now: datetime,
+    site_boilerplate: Collection[str] = (),
+    limits: Limits = DEFAULT_LIMITS,
 ) -> dict[str, Any]:
     """Clean, normalize and assemble one article."""
     title = repair_text(record.title).strip() if record.title else None
+    if record.html and (depth := html_depth(record.html)) > limits.max_html_depth:
+        raise DocumentError(
+            f"HTML nested {depth} levels deep, over the {limits.max_html_depth} limit"
+        )
     if record.html:
         extracted = extract_html(record.html, record.url)
         title = title or extracted.title
@@ -66,6 +75,10 @@ def build_document(
         body, removed = cleaned.body, list(cleaned.removed)
     if not body.strip():
         raise DocumentError("no article text found after cleaning")
+    if len(body) > limits.max_body_chars:
+        raise DocumentError(
+            f"body of {len(body)} characters, over the {limits.max_body_chars} limit"
+        )
     norm = normalize_article(
         body, record_date=record.date, html=record.html, url=record.url, now=now
     )

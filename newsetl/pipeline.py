@@ -16,7 +16,8 @@ from typing import Any
 from newsetl import __version__
 from newsetl.document import DocumentError, build_document
 from newsetl.es.ledger import FileEntry
-from newsetl.readers import DEFAULT_MAX_BYTES, Rejected, read_file
+from newsetl.limits import DEFAULT_LIMITS, Limits
+from newsetl.readers import Rejected, read_file
 
 
 @cache
@@ -91,11 +92,11 @@ def _sha256(path: Path) -> str:
 
 
 def transform_paths(
-    paths: Iterable[Path], root: Path, *, now: datetime, max_bytes: int = DEFAULT_MAX_BYTES
+    paths: Iterable[Path], root: Path, *, now: datetime, limits: Limits = DEFAULT_LIMITS
 ) -> Batch:
     """Transform files unconditionally (no ledger): `newsetl transform` and tests."""
     work = [FileWork(p, p.relative_to(root).as_posix(), -1, -1) for p in paths]
-    return transform_files(work, root, now=now, pipeline="", force=True, max_bytes=max_bytes)
+    return transform_files(work, root, now=now, pipeline="", force=True, limits=limits)
 
 
 def transform_files(
@@ -106,7 +107,7 @@ def transform_files(
     pipeline: str,
     force: bool = False,
     retry_quarantined: bool = False,
-    max_bytes: int = DEFAULT_MAX_BYTES,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> Batch:
     """Transform the files that are new or changed; skip the rest by stat, then by content."""
     batch = Batch()
@@ -128,12 +129,12 @@ def transform_files(
             entry.ids, entry.quarantine = prev.ids, prev.quarantine
             batch.entries.append(entry)
             continue
-        for record in read_file(item.path, root, max_bytes=max_bytes):
+        for record in read_file(item.path, root, max_bytes=limits.max_file_bytes):
             if isinstance(record, Rejected):
                 _reject(batch, entry, record)
                 continue
             try:
-                doc = build_document(record, now=now)
+                doc = build_document(record, now=now, limits=limits)
             except DocumentError as exc:
                 _reject(batch, entry, Rejected(record.path, str(exc), record.line))
                 continue

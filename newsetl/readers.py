@@ -19,10 +19,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from newsetl.limits import DEFAULT_LIMITS
 from transforms.decode import UndecodableError, decode_bytes
 
 FORMATS = {".txt": "txt", ".html": "html", ".htm": "html", ".json": "json", ".jsonl": "jsonl"}
-DEFAULT_MAX_BYTES = 20 * 1024 * 1024
+DEFAULT_MAX_BYTES = DEFAULT_LIMITS.max_file_bytes
 
 
 @dataclass(frozen=True)

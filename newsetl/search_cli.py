@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import html
 import json
 import sys
 from pathlib import Path
@@ -23,26 +24,42 @@ def add_search_arguments(parser: argparse.ArgumentParser) -> None:
         help='free text; "quoted phrase" is exact, AND / OR / NOT and -word work as expected',
     )
     dates = parser.add_argument_group("dates (YYYY, YYYY-MM, YYYY-MM-DD or ISO time; inclusive)")
-    dates.add_argument("--from", dest="published_from", help="published on or after")
-    dates.add_argument("--to", dest="published_to", help="published on or before")
-    dates.add_argument("--mentioned-from", help="mentions a date on or after")
-    dates.add_argument("--mentioned-to", help="mentions a date on or before")
+    dates.add_argument("--from", dest="published_from", metavar="DATE", help="published from")
+    dates.add_argument("--to", dest="published_to", metavar="DATE", help="published until")
+    dates.add_argument("--mentioned-from", metavar="DATE", help="mentions a date from")
+    dates.add_argument("--mentioned-to", metavar="DATE", help="mentions a date until")
     where = parser.add_argument_group("filters (repeat an option for any of several values)")
-    for name in ("agency", "site", "city", "country"):
-        where.add_argument(f"--{name}", action="append", default=[], help=f"{name}, any case")
-    where.add_argument("--near", help='a place ("Cairo", "Paris, France") or "lat,lon"')
-    where.add_argument("--within", default="50km", help="distance from --near (default 50km)")
-    parser.add_argument("--sort", choices=["relevance", "date"], default="relevance")
+    for name, what in (
+        ("agency", "news agency (AP, Reuters, ...)"),
+        ("site", "source site (apnews.com)"),
+        ("city", "dateline city"),
+        ("country", "dateline country, name or ISO code"),
+    ):
+        where.add_argument(
+            f"--{name}", action="append", default=[], metavar=name.upper(), help=f"{what}; any case"
+        )
+    where.add_argument("--near", metavar="PLACE", help='"Cairo", "Paris, France" or "lat,lon"')
+    where.add_argument(
+        "--within", default="50km", metavar="DISTANCE", help="from --near (default 50km)"
+    )
+    parser.add_argument(
+        "--sort", choices=["relevance", "date"], default="relevance", help="date: newest first"
+    )
     parser.add_argument("--size", type=int, default=10, help=f"hits per page, 1-{MAX_SIZE}")
-    parser.add_argument("--after", help="the cursor printed as `next` by the previous page")
+    parser.add_argument("--after", metavar="CURSOR", help="the `next` cursor of the previous page")
     parser.add_argument(
         "--json", action="store_true", help='one object: {"total", "hits", "facets", "next"}'
+    )
+    parser.add_argument(
+        "--suggest", action="store_true", help="print titles completing the query as typed"
     )
 
 
 def run_search(args: argparse.Namespace, settings: Settings) -> int:
+    from elasticsearch import NotFoundError
+
     from newsetl.es.client import connect
-    from newsetl.es.search import search
+    from newsetl.es.search import search, suggest_titles
 
     try:
         query = SearchQuery(
@@ -61,10 +78,22 @@ def run_search(args: argparse.Namespace, settings: Settings) -> int:
             size=args.size,
             after=args.after,
         )
+        if args.suggest:
+            for title in suggest_titles(
+                connect(settings), settings.index, query.text, size=query.size
+            ):
+                print(title)
+            return 0
         result = search(connect(settings), settings.index, query)
     except SearchInputError as exc:
         print(f"newsetl search: {exc}", file=sys.stderr)
         return 2
+    except NotFoundError:
+        print(
+            f"newsetl search: no index {settings.index!r} yet; `newsetl run` creates it",
+            file=sys.stderr,
+        )
+        return 1
     if args.json:
         print(json.dumps(result.to_dict(), ensure_ascii=False))
     else:
@@ -82,7 +111,7 @@ def _print_result(result: SearchResult) -> None:
         meta = " | ".join(
             p for p in (hit.published_at or "date unknown", place, hit.agency or "") if p
         )
-        snippet = hit.snippet.replace("<em>", marks[0]).replace("</em>", marks[1])
+        snippet = html.unescape(hit.snippet.replace("<em>", marks[0]).replace("</em>", marks[1]))
         print(f"{rank}. {hit.title or '(untitled)'}  (score {hit.score or 0:.2f})")
         print(f"   {meta}")
         print(f"   {snippet}")

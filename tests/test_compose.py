@@ -56,3 +56,15 @@ def test_newsetl_service_points_at_the_cluster() -> None:
     env = dict(e.split("=", 1) for e in COMPOSE["services"]["newsetl"]["environment"])
     assert env["NEWSETL_ES_URL"] == "http://elasticsearch:9200"
     assert env["NEWSETL_ES_PASSWORD"].startswith("${ELASTIC_PASSWORD")
+
+
+def test_kibana_objects_imported_once_kibana_is_healthy() -> None:
+    service = COMPOSE["services"]["kibana-import"]
+    assert service["depends_on"]["kibana"]["condition"] == "service_healthy"
+    assert service["command"][:3] == ["newsetl", "kibana", "import"]
+    env = dict(e.split("=", 1) for e in service["environment"])
+    assert env["NEWSETL_KIBANA_URL"] == "http://kibana:5601"
+    assert env["NEWSETL_KIBANA_PASSWORD"].startswith("${ELASTIC_PASSWORD")
+    mount, target, _ = service["volumes"][0].split(":")
+    assert (ROOT / mount / "saved_objects.ndjson").is_file()
+    assert service["command"][-1] == f"{target}/saved_objects.ndjson"

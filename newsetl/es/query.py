@@ -23,6 +23,7 @@ _FLAGS = "AND|OR|NOT|PHRASE|PRECEDENCE|WHITESPACE"
 SNIPPET_CHARS = 180
 FACET_SIZE = 10
 MAX_SIZE = 1000
+MAX_WORDS = 100  # of a query; Elasticsearch refuses queries of over 1024 clauses
 
 Sort = Literal["relevance", "date"]
 DateInput = str | date | None
@@ -35,6 +36,7 @@ _DISTANCE = re.compile(
 )
 _PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?$")
 _MULTI = ("agency", "site", "city", "country")
+_WORD = re.compile(r"\w+")
 
 
 class SearchInputError(ValueError):
@@ -98,9 +100,17 @@ def translate_operators(text: str) -> str:
     return " ".join(out)
 
 
+def first_words(text: str, limit: int = MAX_WORDS) -> str:
+    """The text up to its `limit`-th word: a pasted article would exceed the clause limit (400)."""
+    for count, word in enumerate(_WORD.finditer(text), start=1):
+        if count == limit:
+            return text[: word.end()]
+    return text
+
+
 def text_query(text: str) -> dict[str, Any]:
     """`simple_query_string` never raises on user syntax: stray quotes or brackets are words."""
-    query = translate_operators(text)
+    query = translate_operators(first_words(text))
     if not query:
         return {"match_all": {}}
     return {
@@ -170,6 +180,8 @@ def distance(text: str) -> str:
     if not found:
         raise SearchInputError(f"not a distance: {text!r} (e.g. 50km, 20mi)")
     number, unit = found.groups()
+    if float(number) == 0:
+        raise SearchInputError("the distance must be more than zero")
     return f"{number}{(unit or 'km').lower()}"
 
 
@@ -239,7 +251,13 @@ def decode_cursor(cursor: str, sort: Sort) -> tuple[list[Any], int]:
         raise SearchInputError("invalid page cursor: pass the `next` value unchanged") from None
     if made_for != sort:
         raise SearchInputError(f"this page cursor was made for sort {made_for!r}, not {sort!r}")
-    if not isinstance(values, list) or len(values) != len(sort_clause(sort)):
+    well_formed = (
+        isinstance(values, list)
+        and len(values) == len(sort_clause(sort))
+        and all(isinstance(v, int | float) and not isinstance(v, bool) for v in values[:-1])
+        and isinstance(values[-1], str)
+    )
+    if not well_formed:
         raise SearchInputError("invalid page cursor: pass the `next` value unchanged")
     return values, seen
 
@@ -264,6 +282,7 @@ HIGHLIGHT: dict[str, Any] = {
     # long sentences mid-phrase. It analyzes bodies again: mapping.json raises
     # `highlight.max_analyzed_offset` above the largest article, or a long one fails the search.
     "type": "plain",
+    "encoder": "html",  # snippets are safe HTML: the article's own `<` and `&` come escaped
     "fields": {
         "title": {"number_of_fragments": 0},
         "title.exact": {"number_of_fragments": 0},

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -9,17 +10,20 @@ from typing import Any
 from elasticsearch import Elasticsearch
 
 from newsetl.es.query import (
+    FACETS,
     SNIPPET_CHARS,
     SearchQuery,
     build_request,
     decode_cursor,
     encode_cursor,
+    first_words,
 )
 
 
 @dataclass(frozen=True)
 class Hit:
-    """One article; `snippet` and `title_highlight` mark matched words with <em>…</em>."""
+    """One article. `snippet` and `title_highlight` are HTML: the text escaped, matched words
+    in <em>…</em>."""
 
     id: str
     score: float | None
@@ -58,19 +62,17 @@ class SearchResult:
         return {
             "total": self.total,
             "hits": [h.to_dict() for h in self.hits],
-            "facets": {
-                name: [asdict(f) for f in buckets] for name, buckets in self.facets.items()
-            },
+            "facets": {name: [asdict(f) for f in buckets] for name, buckets in self.facets.items()},
             "next": self.next,
         }
 
 
 def _lead(body: str) -> str:
-    """The article's opening words, cut at a word boundary, when nothing was highlighted."""
-    if len(body) <= SNIPPET_CHARS:
-        return body
-    cut = body[:SNIPPET_CHARS].rsplit(maxsplit=1)[0]
-    return f"{cut} …"
+    """The article's opening words, cut at a word boundary, when nothing was highlighted;
+    escaped like the highlighter's fragments."""
+    if len(body) > SNIPPET_CHARS:
+        body = body[:SNIPPET_CHARS].rsplit(maxsplit=1)[0] + " …"
+    return html.escape(body)
 
 
 def _hit(raw: dict[str, Any]) -> Hit:
@@ -97,12 +99,14 @@ def _hit(raw: dict[str, Any]) -> Hit:
 
 
 def _facets(aggs: dict[str, Any]) -> dict[str, tuple[Facet, ...]]:
+    """In the order of `FACETS`, whatever order the server answers in: stable JSON output."""
     return {
         name: tuple(
             Facet(str(b.get("key_as_string", b["key"])), int(b["doc_count"]))
-            for b in agg["buckets"]
+            for b in aggs[name]["buckets"]
         )
-        for name, agg in aggs.items()
+        for name in FACETS
+        if name in aggs
     }
 
 
@@ -120,3 +124,27 @@ def search(client: Elasticsearch, alias: str, query: SearchQuery | str) -> Searc
         facets=_facets(resp.get("aggregations", {})),
         next=encode_cursor(q.sort, raw_hits[-1]["sort"], seen) if more else None,
     )
+
+
+def suggest_titles(client: Elasticsearch, alias: str, prefix: str, *, size: int = 5) -> list[str]:
+    """Titles completing what the user has typed so far, from the `title.suggest` field.
+
+    `bool_prefix` on the search_as_you_type subfields: every word but the last must match
+    whole, the last may be a prefix ("gaza cease" -> "... Gaza cease-fire talks ...").
+    """
+    if not prefix.strip():
+        return []
+    resp = client.search(
+        index=alias,
+        size=size,
+        source_includes=["title"],
+        query={
+            "multi_match": {
+                "query": first_words(prefix),
+                "type": "bool_prefix",
+                "operator": "and",
+                "fields": ["title.suggest", "title.suggest._2gram", "title.suggest._3gram"],
+            }
+        },
+    )
+    return [h["_source"]["title"] for h in resp["hits"]["hits"] if h["_source"].get("title")]

@@ -1,0 +1,192 @@
+"""Building the search request from user input: pure, no Elasticsearch needed."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from newsetl.es.query import (
+    SearchInputError,
+    SearchQuery,
+    build_request,
+    date_bound,
+    decode_cursor,
+    distance,
+    encode_cursor,
+    first_words,
+    resolve_place,
+    sort_clause,
+    text_query,
+    translate_operators,
+)
+
+
+@pytest.mark.parametrize(
+    ("typed", "sent"),
+    [
+        ("cease-fire hostages", "cease-fire hostages"),
+        ("Cairo OR Houston", "Cairo | Houston"),
+        ("Hamas AND Israel", "Hamas Israel"),
+        ("Egypt NOT pyramids", "Egypt -pyramids"),
+        ("NOT Reuters", "-Reuters"),
+        ('a NOT "hostage release"', 'a -"hostage release"'),
+        ('"war AND peace"', '"war AND peace"'),
+        ("oil OR", "oil"),
+        ("OR OR oil", "oil"),
+        ("oil NOT", "oil"),
+        ("rock and roll", "rock and roll"),
+        ("AND OR NOT", ""),
+        ('"unclosed phrase', '"unclosed phrase'),
+    ],
+)
+def test_operator_words_become_simple_query_string_operators(typed: str, sent: str) -> None:
+    assert translate_operators(typed) == sent
+
+
+def test_quoted_phrases_use_the_exact_subfields_and_title_weighs_more() -> None:
+    query = text_query('"hostage release"')["simple_query_string"]
+    assert query["quote_field_suffix"] == ".exact"
+    assert query["fields"] == ["title^3", "body"]
+    assert "FUZZY" not in query["flags"] and "PREFIX" not in query["flags"]
+    assert text_query("   ") == text_query("AND") == {"match_all": {}}
+
+
+def test_long_queries_are_cut_to_their_first_words() -> None:
+    assert first_words("a-b c d", limit=3) == "a-b c"
+    assert first_words("short query", limit=3) == "short query"
+    text = text_query(" ".join(f"w{n}" for n in range(500)))["simple_query_string"]["query"]
+    assert text.split()[-1] == "w99"
+
+
+@pytest.mark.parametrize(
+    ("value", "date_only", "bound"),
+    [
+        ("2024", False, "2024-01-01||/y"),
+        ("2024-03", False, "2024-03-01||/M"),
+        ("2024-03-04", True, "2024-03-04||/d"),
+        ("2024-03-04T14:30:00Z", False, "2024-03-04T14:30:00.000Z"),
+        ("2024-03-04T16:30:00+02:00", False, "2024-03-04T14:30:00.000Z"),
+        ("2024-03-04T23:30:00-05:00", True, "2024-03-05||/d"),
+        (date(2024, 3, 4), False, "2024-03-04||/d"),
+        (datetime(2024, 3, 4, 14, 30), False, "2024-03-04T14:30:00.000Z"),
+        (datetime(2024, 3, 4, 14, 30, tzinfo=UTC), True, "2024-03-04||/d"),
+    ],
+)
+def test_date_bounds(value: str | date, date_only: bool, bound: str) -> None:
+    assert date_bound(value, date_only=date_only) == bound
+
+
+@pytest.mark.parametrize("value", ["yesterday", "2024-13", "2024-02-30", "03/04/2024", "24"])
+def test_bad_dates_are_refused(value: str) -> None:
+    with pytest.raises(SearchInputError, match="not a date"):
+        date_bound(value, date_only=False)
+
+
+def test_date_filters_are_inclusive_ranges_with_the_right_format() -> None:
+    request = build_request(
+        SearchQuery(published_from="2024-02", published_to="2024-02", mentioned_to="2024")
+    )
+    ranges = [c["range"] for c in request["query"]["bool"]["filter"]]
+    assert ranges == [
+        {
+            "published_at": {
+                "gte": "2024-02-01||/M",
+                "lte": "2024-02-01||/M",
+                "format": "strict_date_optional_time",
+            }
+        },
+        {"dates_mentioned": {"lte": "2024-01-01||/y", "format": "strict_date"}},
+    ]
+
+
+def test_keyword_filters_use_folded_subfields_and_accept_a_single_string() -> None:
+    q = SearchQuery(agency="AP", country=["Egypt", "FR"], site=[" ", "apnews.com"])
+    assert q.agency == ("AP",)
+    clauses = build_request(q)["query"]["bool"]["filter"]
+    assert {"terms": {"agency.folded": ["AP"]}} in clauses
+    assert {"terms": {"source.site.folded": ["apnews.com"]}} in clauses
+    assert {
+        "bool": {
+            "should": [
+                {"terms": {"dateline.country.folded": ["Egypt", "FR"]}},
+                {"terms": {"dateline.country_code.folded": ["Egypt", "FR"]}},
+            ]
+        }
+    } in clauses
+
+
+@pytest.mark.parametrize(
+    ("text", "km"), [("50km", "50km"), ("20 mi", "20mi"), ("5", "5km"), ("1.5KM", "1.5km")]
+)
+def test_distances(text: str, km: str) -> None:
+    assert distance(text) == km
+
+
+@pytest.mark.parametrize("text", ["far", "0km", "-5km", "5 parsecs"])
+def test_bad_distances(text: str) -> None:
+    with pytest.raises(SearchInputError):
+        distance(text)
+
+
+def test_places_resolve_from_coordinates_or_the_gazetteer() -> None:
+    assert resolve_place("30.05, 31.25") == (30.05, 31.25)
+    lat, lon = resolve_place("Cairo")
+    assert (round(lat), round(lon)) == (30, 31)
+    lat, lon = resolve_place("Paris, France")
+    assert (round(lat), round(lon)) == (49, 2)
+    with pytest.raises(SearchInputError):
+        resolve_place("91,0")
+    with pytest.raises(SearchInputError, match="unknown place"):
+        resolve_place("Nowhere-upon-Nothing")
+
+
+def test_near_becomes_a_geo_distance_filter() -> None:
+    request = build_request(SearchQuery(near="10,20", within="5 km"))
+    assert request["query"]["bool"]["filter"] == [
+        {"geo_distance": {"distance": "5km", "dateline.location": {"lat": 10.0, "lon": 20.0}}}
+    ]
+
+
+@pytest.mark.parametrize("sort", ["relevance", "date"])
+def test_sort_ends_with_the_unique_id_and_cursors_round_trip(sort: Any) -> None:
+    assert sort_clause(sort)[-1] == {"id": {"order": "asc"}}
+    values = [3.25, 1709562600000, "abc"][-len(sort_clause(sort)) :]
+    cursor = encode_cursor(sort, values, 40)
+    assert decode_cursor(cursor, sort) == (values, 40)
+    assert build_request(SearchQuery(sort=sort, after=cursor))["search_after"] == values
+
+
+def test_request_shape() -> None:
+    request = build_request(SearchQuery(text="oil", size=5))
+    assert request["size"] == 5 and request["track_total_hits"] is True
+    assert request["source_excludes"] == ["removed"]
+    assert set(request["aggs"]) == {"agency", "site", "country", "month"}
+    assert "search_after" not in request
+    assert "aggs" not in build_request(SearchQuery(facets=False))
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"size": 0},
+        {"size": 100_000},
+        {"sort": "popularity"},
+        {"after": "%%%"},
+        {"after": "e30"},
+        {"after": encode_cursor("date", ["2024-01-01", "id"], 1), "sort": "date"},
+        {"after": encode_cursor("date", [1, 2], 1), "sort": "date"},
+    ],
+)
+def test_bad_parameters(params: dict[str, Any]) -> None:
+    with pytest.raises(SearchInputError):
+        build_request(SearchQuery(**params))
+
+
+@given(st.text(max_size=200))
+def test_any_text_builds_a_request(text: str) -> None:
+    request = build_request(SearchQuery(text=text))
+    assert request["query"]["bool"]["must"]
