@@ -1,6 +1,6 @@
 FROM python:3.11-slim
 WORKDIR /app
-COPY pyproject.toml README.md ./
+COPY pyproject.toml README.md prefect.yaml ./
 COPY newsetl ./newsetl
 COPY flows ./flows
 COPY transforms ./transforms

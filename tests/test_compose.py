@@ -68,3 +68,26 @@ def test_kibana_objects_imported_once_kibana_is_healthy() -> None:
     mount, target, _ = service["volumes"][0].split(":")
     assert (ROOT / mount / "saved_objects.ndjson").is_file()
     assert service["command"][-1] == f"{target}/saved_objects.ndjson"
+
+
+def test_prefect_server_and_worker_run_the_deployment() -> None:
+    services = COMPOSE["services"]
+    assert "prefect server start" in " ".join(services["prefect-server"]["command"])
+    worker = services["newsetl-worker"]
+    env = dict(e.split("=", 1) for e in worker["environment"])
+    assert env["PREFECT_API_URL"] == "http://prefect-server:4200/api"
+    script = " ".join(worker["command"])
+    for step in (
+        "work-pool create newsetl-pool",
+        "deploy --all",
+        "worker start --pool newsetl-pool",
+    ):
+        assert step in script
+    deployments = yaml.safe_load((ROOT / "prefect.yaml").read_text())["deployments"]
+    [ingest] = deployments
+    assert ingest["entrypoint"] == "flows/ingest.py:ingest"
+    assert ingest["work_pool"]["name"] == "newsetl-pool" and ingest["concurrency_limit"] == 1
+    assert {"cron", "timezone"} <= set(ingest["schedules"][0])
+    from flows.ingest import ingest as flow
+
+    assert set(ingest["parameters"]) <= set(flow.parameters.properties)
