@@ -21,8 +21,10 @@ from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NONE
 from prefect.futures import PrefectFuture
 from prefect.runtime import flow_run
+from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 from prefect.utilities.annotations import quote
 
+from newsetl import parallel
 from newsetl.config import Settings
 from newsetl.es import ledger
 from newsetl.es.client import connect
@@ -40,7 +42,7 @@ from newsetl.pipeline import (
 from newsetl.readers import Rejected, discover
 
 T = TypeVar("T")
-IN_FLIGHT = 2  # transformed batches waiting to load: bounds memory, keeps the loader fed
+IN_FLIGHT = 2  # batches transformed ahead of the loader: bounds memory, keeps it fed
 
 
 def write_tag(index: str) -> str:
@@ -63,8 +65,15 @@ def transform_batch(
     retry: bool,
     limits: Limits,
 ) -> Batch:
-    return transform_files(
-        work, root, now=now, pipeline=pipeline, force=force, retry_quarantined=retry, limits=limits
+    return parallel.run(
+        transform_files,
+        work,
+        root,
+        now=now,
+        pipeline=pipeline,
+        force=force,
+        retry_quarantined=retry,
+        limits=limits,
     )
 
 
@@ -129,7 +138,19 @@ def _account(
     summary.reasons.update(r.reason.split(":")[0] for r in rejects)
 
 
-@flow(name="ingest")
+def task_runner(settings: Settings) -> TaskRunner[Any]:
+    """Threads (with a process pool for the CPU work) by default; Dask when configured."""
+    if settings.task_runner == "dask":
+        from prefect_dask import DaskTaskRunner
+
+        if settings.dask_address:
+            return DaskTaskRunner(address=settings.dask_address)
+        cluster = {"n_workers": settings.workers, "threads_per_worker": 1, "processes": True}
+        return DaskTaskRunner(cluster_kwargs=cluster)
+    return ThreadPoolTaskRunner(max_workers=max(IN_FLIGHT, settings.workers) + 1)
+
+
+@flow(name="ingest", task_runner=task_runner(Settings()))
 def ingest(
     raw_dir: str | None = None,
     index: str | None = None,
@@ -183,18 +204,21 @@ def ingest(
             summary.seen / (perf_counter() - started),
         )
 
-    for chunk in chunked(work, settings.batch_size):
-        with _timed(summary, "ledger lookup"):
-            known = ledger.fetch(client, target, [w.rel for w in chunk])
-        chunk = [FileWork(w.path, w.rel, w.size, w.mtime_ns, known.get(w.rel)) for w in chunk]
-        future = transform_batch.submit(
-            chunk, root, now, pipeline, into is not None, retry_quarantined, settings.limits()
-        )
-        pending.append((future, perf_counter()))
-        if len(pending) > IN_FLIGHT:
+    local_workers = settings.workers if settings.task_runner == "local" else 1
+    in_flight = max(IN_FLIGHT, local_workers + 1)
+    with parallel.process_pool(local_workers):
+        for chunk in chunked(work, settings.batch_size):
+            with _timed(summary, "ledger lookup"):
+                known = ledger.fetch(client, target, [w.rel for w in chunk])
+            chunk = [FileWork(w.path, w.rel, w.size, w.mtime_ns, known.get(w.rel)) for w in chunk]
+            future = transform_batch.submit(
+                chunk, root, now, pipeline, into is not None, retry_quarantined, settings.limits()
+            )
+            pending.append((future, perf_counter()))
+            if len(pending) > in_flight:
+                drain_one()
+        while pending:
             drain_one()
-    while pending:
-        drain_one()
     if prune:
         with _timed(summary, "prune"):
             summary.pruned = _prune(client, target, {w.rel for w in work})

@@ -5,8 +5,10 @@ Secrets are `SecretStr` so they never print in a repr, a log line or an artifact
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -57,6 +59,19 @@ class Settings(BaseSettings):
     max_html_depth: int = Field(default=1000, ge=1, description="Deepest HTML nesting parsed.")
     max_body_chars: int = Field(
         default=2_000_000, ge=1, description="Longest article body indexed (characters)."
+    )
+    workers: int = Field(
+        default_factory=lambda: os.cpu_count() or 1,
+        ge=1,
+        le=256,
+        description="Transform processes on this machine (default: one per core).",
+    )
+    task_runner: Literal["local", "dask"] = Field(
+        default="local", description="`dask` runs transform batches on a Dask cluster."
+    )
+    dask_address: str | None = Field(
+        default=None,
+        description="Scheduler of an existing Dask cluster; unset with `dask`: a local cluster.",
     )
     retry_delays: list[float] = Field(
         default=[5, 20, 60],

@@ -37,6 +37,7 @@ def es_env(engine: LocalEngine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     """Point NEWSETL_* at the test engine and a fresh state folder."""
     monkeypatch.setenv("NEWSETL_ES_URL", engine.url)
     monkeypatch.setenv("NEWSETL_STATE_DIR", str(tmp_path / "state"))
+    monkeypatch.setenv("NEWSETL_WORKERS", "1")  # inline: tests may monkeypatch the transforms
     return Settings()
 
 
