@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from datetime import UTC, datetime
 from pathlib import Path
 from time import perf_counter
@@ -28,7 +28,7 @@ from newsetl import parallel
 from newsetl.config import Settings
 from newsetl.es import ledger
 from newsetl.es.client import connect
-from newsetl.es.indices import ensure_alias
+from newsetl.es.indices import ensure_alias, tuned_for_bulk
 from newsetl.es.load import LoadResult, delete_ids, load
 from newsetl.limits import Limits
 from newsetl.pipeline import (
@@ -42,6 +42,7 @@ from newsetl.pipeline import (
 from newsetl.readers import Rejected, discover
 
 T = TypeVar("T")
+BULK_TUNING_FILES = 1000  # from this size on, a run turns refreshes off while it loads
 IN_FLIGHT = 2  # batches transformed ahead of the loader: bounds memory, keeps it fed
 
 
@@ -206,7 +207,8 @@ def ingest(
 
     local_workers = settings.workers if settings.task_runner == "local" else 1
     in_flight = max(IN_FLIGHT, local_workers + 1)
-    with parallel.process_pool(local_workers):
+    tuning = tuned_for_bulk(client, target) if len(work) >= BULK_TUNING_FILES else nullcontext()
+    with parallel.process_pool(local_workers), tuning:
         for chunk in chunked(work, settings.batch_size):
             with _timed(summary, "ledger lookup"):
                 known = ledger.fetch(client, target, [w.rel for w in chunk])

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from functools import cache
 from importlib.resources import files
@@ -70,3 +72,29 @@ def current_index(client: Elasticsearch, alias: str) -> str:
         if data["aliases"][alias].get("is_write_index", len(found) == 1):
             return str(index)
     raise ValueError(f"alias {alias!r} has no write index")
+
+
+@contextmanager
+def tuned_for_bulk(client: Elasticsearch, index: str) -> Iterator[None]:
+    """No refreshes and no replicas while a large load runs; the old settings come back after,
+    even when the load fails (replicas are then rebuilt once, not kept in step per request)."""
+    keys = ["index.refresh_interval", "index.number_of_replicas"]
+    found = client.indices.get_settings(index=index, name=keys, include_defaults=True)[index]
+    before = {k: found.get("settings", {}).get("index", {}).get(k.split(".")[1]) for k in keys}
+    defaults = found.get("defaults", {}).get("index", {})
+    client.indices.put_settings(
+        index=index, settings={"index": {"refresh_interval": "-1", "number_of_replicas": 0}}
+    )
+    try:
+        yield
+    finally:
+        client.indices.put_settings(
+            index=index,
+            settings={
+                "index": {
+                    "refresh_interval": before["index.refresh_interval"]
+                    or defaults.get("refresh_interval", "1s"),
+                    "number_of_replicas": before["index.number_of_replicas"] or 0,
+                }
+            },
+        )

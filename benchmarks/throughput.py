@@ -1,0 +1,271 @@
+"""Throughput and memory: newsetl's whole flow against the bulk-load ceiling of the same engine.
+
+Builds a raw folder of N Reuters-21578 stories (repeated under new ids past the corpus size),
+half as `.txt` files and half as `.jsonl` records, then measures in one run, on one local
+Elasticsearch:
+
+- transform: documents per second per core, reading and transforming in one process;
+- ceiling: `elasticsearch.helpers` bulk-loading already-built documents, nothing else;
+- flow: `newsetl run` end to end (read, clean, normalize, load), with the peak resident
+  memory of its process tree;
+- Prefect: the orchestration cost of one batch task (a no-op task, timed).
+
+    .venv/bin/python benchmarks/throughput.py --n 10000 [--n 100000] [--json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from datetime import UTC, datetime
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from elasticsearch import Elasticsearch, helpers  # noqa: E402
+
+from benchmarks.reuters import REUTERS, read_stories  # noqa: E402
+from newsetl.es.indices import create_index, tuned_for_bulk  # noqa: E402
+from newsetl.es.load import CHUNK_BYTES, CHUNK_DOCS  # noqa: E402
+from newsetl.es.local import LocalEngine  # noqa: E402
+from newsetl.pipeline import transform_paths  # noqa: E402
+from newsetl.readers import discover  # noqa: E402
+
+JSONL_RECORDS = 1000
+SAMPLE = 2000  # documents transformed in-process for the per-core rate and the ceiling
+PORT = 9380
+
+
+def _iso(reuters_date: str) -> str:
+    return datetime.strptime(reuters_date.split(".")[0], "%d-%b-%Y %H:%M:%S").isoformat() + "Z"
+
+
+def build_corpus(raw: Path, n: int) -> None:
+    """N articles: even ones as .txt, odd ones as .jsonl records, each under its own id."""
+    stories = list(read_stories())
+    raw.mkdir(parents=True)
+    jsonl: list[str] = []
+    part = 0
+    for i, story in zip(range(n), itertools.cycle(stories), strict=False):
+        text = f"{story.dateline.strip()} {story.body}"
+        if i % 2 == 0:
+            sub = raw / f"txt{i // 20000:03d}"
+            sub.mkdir(exist_ok=True)
+            (sub / f"{i:07d}.txt").write_text(f"{story.title or 'Untitled'}\n\n{text}")
+            continue
+        record = {
+            "url": f"https://wire.example/{i}/{story.newid}",
+            "title": story.title,
+            "text": text,
+            "published": _iso(story.date),
+        }
+        jsonl.append(json.dumps(record))
+        if len(jsonl) == JSONL_RECORDS:
+            (raw / f"feed{part:04d}.jsonl").write_text("\n".join(jsonl) + "\n")
+            jsonl, part = [], part + 1
+    if jsonl:
+        (raw / f"feed{part:04d}.jsonl").write_text("\n".join(jsonl) + "\n")
+
+
+def transform_rate(raw: Path) -> tuple[float, list[dict[str, Any]]]:
+    """Steady-state documents/s in this one process (start-up cost excluded)."""
+    paths = list(itertools.islice(discover(raw), SAMPLE // 2 + 2))
+    now = datetime.now(UTC)
+    transform_paths(paths[:20], raw, now=now)  # warm: imports, gazetteer, patterns
+    started = time.perf_counter()
+    batch = transform_paths(paths, raw, now=now)
+    return len(batch.docs) / (time.perf_counter() - started), batch.docs
+
+
+def ceiling(client: Elasticsearch, docs: list[dict[str, Any]], n: int) -> float:
+    """Documents/s of plain bulk loading, with the flow's chunking and index tuning."""
+    index = "bench-ceiling"
+    client.indices.delete(index=index, ignore_unavailable=True)
+    create_index(client, index)
+
+    def actions() -> Any:
+        for i, doc in zip(range(n), itertools.cycle(docs), strict=False):
+            yield {"_index": index, "_id": f"{i}", "_source": {**doc, "id": f"{i}"}}
+
+    started = time.perf_counter()
+    with tuned_for_bulk(client, index):
+        for ok, item in helpers.streaming_bulk(
+            client, actions(), chunk_size=CHUNK_DOCS, max_chunk_bytes=CHUNK_BYTES
+        ):
+            assert ok, item
+    client.indices.refresh(index=index)
+    seconds = time.perf_counter() - started
+    assert client.count(index=index)["count"] == n
+    client.indices.delete(index=index)
+    return n / seconds
+
+
+def _tree_rss(pid: int) -> int:
+    """Resident bytes of a process and all its descendants, from /proc."""
+    total, todo = 0, [pid]
+    while todo:
+        current = todo.pop()
+        try:
+            with open(f"/proc/{current}/status") as f:
+                for line in f:
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1]) * 1024
+            with open(f"/proc/{current}/task/{current}/children") as f:
+                todo += [int(c) for c in f.read().split()]
+        except OSError:
+            continue
+    return total
+
+
+def flow_run(raw: Path, url: str, state: Path, workers: int) -> dict[str, Any]:
+    env = {
+        **os.environ,
+        "NEWSETL_ES_URL": url,
+        "NEWSETL_STATE_DIR": str(state),
+        "NEWSETL_WORKERS": str(workers),
+        "PREFECT_LOGGING_LEVEL": "WARNING",
+    }
+    cmd = [str(REPO / ".venv" / "bin" / "newsetl"), "run", "--json", "--raw-dir", str(raw)]
+    cmd += ["--index", "bench-flow"]
+    started = time.perf_counter()
+    proc = subprocess.Popen(
+        cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
+    )
+    peak = {"main": 0, "tree": 0}
+
+    def sample() -> None:
+        while proc.poll() is None:
+            peak["tree"] = max(peak["tree"], _tree_rss(proc.pid))
+            peak["main"] = max(peak["main"], _tree_rss_single(proc.pid))
+            time.sleep(0.2)
+
+    sampler = threading.Thread(target=sample)
+    sampler.start()
+    out, _ = proc.communicate()
+    sampler.join()
+    seconds = time.perf_counter() - started
+    if proc.returncode != 0:
+        raise RuntimeError(f"newsetl run failed ({proc.returncode})")
+    counts = json.loads(out.strip().splitlines()[-1])
+    return {
+        "seconds": seconds,
+        "counts": counts,
+        "peak_main": peak["main"],
+        "peak_tree": peak["tree"],
+    }
+
+
+def _tree_rss_single(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            return next(int(line.split()[1]) * 1024 for line in f if line.startswith("VmRSS:"))
+    except (OSError, StopIteration):
+        return 0
+
+
+def prefect_overhead(batches: int = 40) -> float:
+    """Seconds Prefect adds to one batch task: a no-op task, timed inside a flow."""
+    from prefect import flow, task
+    from prefect.cache_policies import NONE
+
+    @task(cache_policy=NONE, persist_result=False)
+    def noop(batch: list[int]) -> int:
+        return len(batch)
+
+    @flow
+    def timing() -> float:
+        noop([0])  # first call pays one-off set-up
+        started = time.perf_counter()
+        for _ in range(batches):
+            noop.submit(list(range(500))).result()
+        return (time.perf_counter() - started) / batches
+
+    return float(timing())
+
+
+def measure(n: int, client: Elasticsearch, url: str, work: Path, workers: int) -> dict[str, Any]:
+    raw = work / f"raw-{n}"
+    shutil.rmtree(raw, ignore_errors=True)
+    started = time.perf_counter()
+    build_corpus(raw, n)
+    built = time.perf_counter() - started
+    rate, docs = transform_rate(raw)
+    top = ceiling(client, docs, n)
+    client.indices.delete(index="bench-flow-*", ignore_unavailable=True)
+    client.indices.delete(index="newsetl-ledger-bench-flow-*", ignore_unavailable=True)
+    flow = flow_run(raw, url, work / f"state-{n}", workers)
+    shutil.rmtree(raw, ignore_errors=True)
+    flow_rate = flow["counts"]["seen"] / flow["seconds"]
+    return {
+        "n": n,
+        "corpus_build_s": round(built, 1),
+        "transform_docs_per_s_per_core": round(rate, 1),
+        "ceiling_docs_per_s": round(top, 1),
+        "flow_docs_per_s": round(flow_rate, 1),
+        "flow_over_ceiling": round(flow_rate / top, 3),
+        "flow_seconds": round(flow["seconds"], 1),
+        "flow_peak_rss_mb_main": round(flow["peak_main"] / 2**20, 1),
+        "flow_peak_rss_mb_tree": round(flow["peak_tree"] / 2**20, 1),
+        "counts": flow["counts"],
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--n", type=int, action="append", help="corpus size (repeatable)")
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    if not REUTERS.is_dir():
+        print(f"corpus not found: {REUTERS}", file=sys.stderr)
+        return 2
+    work = Path(tempfile.mkdtemp(prefix="newsetl-bench-"))
+    work.chmod(0o755)
+    engine = LocalEngine(work / "engine-state", port=PORT, heap="1g")
+    try:
+        url = engine.up()
+        client = Elasticsearch(url, request_timeout=120)
+        rows = [measure(n, client, url, work, args.workers) for n in args.n or [10_000]]
+        overhead = prefect_overhead()
+    finally:
+        engine.down()
+        shutil.rmtree(work, ignore_errors=True)
+    result = {
+        "date": datetime.now(UTC).date().isoformat(),
+        "machine": f"{os.cpu_count()} cores, {platform.python_version()}",
+        "versions": {p: version(p) for p in ("newsetl", "prefect", "elasticsearch")},
+        "engine": "Elasticsearch 7.9.2 (local, 1g heap)",
+        "workers": args.workers,
+        "prefect_overhead_ms_per_batch": round(overhead * 1000, 1),
+        "rows": rows,
+    }
+    if args.json:
+        print(json.dumps(result))
+        return 0
+    print(
+        f"# throughput {result['date']} ({result['machine']}, {result['engine']}, workers={args.workers})"
+    )
+    print(f"versions: {result['versions']}")
+    cols = [k for k in rows[0] if k != "counts"]
+    print("| " + " | ".join(cols) + " |")
+    print("|" + "---|" * len(cols))
+    for row in rows:
+        print("| " + " | ".join(str(row[c]) for c in cols) + " |")
+    print(f"Prefect overhead per batch task: {result['prefect_overhead_ms_per_batch']} ms")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
