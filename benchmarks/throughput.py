@@ -254,9 +254,8 @@ def main() -> int:
     if args.json:
         print(json.dumps(result))
         return 0
-    print(
-        f"# throughput {result['date']} ({result['machine']}, {result['engine']}, workers={args.workers})"
-    )
+    print(f"# throughput {result['date']}: {result['machine']}, {result['engine']}")
+    print(f"workers={args.workers}")
     print(f"versions: {result['versions']}")
     cols = [k for k in rows[0] if k != "counts"]
     print("| " + " | ".join(cols) + " |")
