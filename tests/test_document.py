@@ -24,6 +24,7 @@ KEYS = {
     "published_at",
     "published_at_source",
     "published_at_offset",
+    "published_at_ambiguous",
     "dates_mentioned",
     "word_count",
     "content_hash",

@@ -10,6 +10,29 @@ from elasticsearch import Elasticsearch, helpers
 
 CHUNK_DOCS = 500
 CHUNK_BYTES = 10 * 1024 * 1024
+BULK_RETRIES = 3  # per chunk, for items refused with 429 (back-off 1 s, 2 s, 4 s)
+
+
+class RefusedWritesError(RuntimeError):
+    """The cluster refused writes (429 / 5xx: queue full, read-only block, node trouble).
+
+    Not the documents' fault, so they are not quarantined: the batch is retried, and the run
+    fails with this message if the cluster keeps refusing.
+    """
+
+
+def _reason(error: Any) -> str:
+    """`(type): reason` of a bulk item's error, whatever shape the server gave it."""
+    if isinstance(error, dict):
+        return f"({error.get('type', 'error')}): {error.get('reason', error)}"
+    return f"(error): {error}"
+
+
+def _transient(status: int, error: Any) -> bool:
+    """Refusals that are the cluster's state, not the document's fault: a full write queue,
+    the disk flood-stage or an admin write block, a node in trouble."""
+    blocked = isinstance(error, dict) and error.get("type") == "cluster_block_exception"
+    return status == 429 or status >= 500 or blocked
 
 
 @dataclass
@@ -39,13 +62,14 @@ def load(client: Elasticsearch, alias: str, docs: Sequence[dict[str, Any]]) -> L
     known = existing_hashes(client, alias, [d["id"] for d in docs])
     changed = [d for d in docs if known.get(d["id"]) != d["content_hash"]]
     result.unchanged = len(docs) - len(changed)
+    refused: list[str] = []
     for ok, item in helpers.streaming_bulk(
         client,
         bulk_actions(changed, alias),
         chunk_size=CHUNK_DOCS,
         max_chunk_bytes=CHUNK_BYTES,
         raise_on_error=False,
-        max_retries=5,
+        max_retries=BULK_RETRIES,
         initial_backoff=1,
     ):
         info = item.get("index", {})
@@ -55,11 +79,17 @@ def load(client: Elasticsearch, alias: str, docs: Sequence[dict[str, Any]]) -> L
                 result.updated += 1
             else:
                 result.indexed += 1
+        elif _transient(int(info.get("status", 0)), info.get("error")):
+            refused.append(_reason(info.get("error")))
         else:
-            error = info.get("error", {})
-            reason = error.get("reason", str(error)) if isinstance(error, dict) else str(error)
-            kind = error.get("type", "error") if isinstance(error, dict) else "error"
-            result.rejected.append((doc_id, f"rejected by Elasticsearch ({kind}): {reason}"))
+            result.rejected.append(
+                (doc_id, f"rejected by Elasticsearch {_reason(info.get('error'))}")
+            )
+    if refused:
+        raise RefusedWritesError(
+            f"{alias}: the cluster refused {len(refused)} of {len(changed)} writes "
+            f"after {BULK_RETRIES} retries: {refused[0]}"
+        )
     return result
 
 

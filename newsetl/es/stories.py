@@ -19,6 +19,7 @@ from elasticsearch import Elasticsearch, helpers
 from transforms.shingles import DEFAULT, DupParams, Fingerprint, Member, Story, fingerprint, group
 
 STORY_FIELDS = ("story_id", "story_size", "story_canonical", "story_exact")
+FINGERPRINT_FIELDS = ("story_bands", "story_minhash", "story_text")
 # index.max_terms_count defaults to 65,536; a batch of 10,000 documents has 370,000 band keys.
 TERMS_PER_QUERY = 50_000
 _SOURCE = [
@@ -64,7 +65,7 @@ def assign_stories(
     stories = group(members, params)
     for doc in docs:
         doc.update(stories[doc["id"]].fields())
-    _update_changed(client, alias, stored, stories)
+    _update_changed(client, alias, stored, stories, {d["id"]: d for d in docs})
 
 
 def forget_stories(
@@ -154,12 +155,21 @@ def _update_changed(
     alias: str,
     stored: Mapping[str, Mapping[str, Any]],
     stories: Mapping[str, Story],
+    batch: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> None:
-    """Partial updates of the stored documents whose story fields differ from `stories`."""
-    actions = [
-        {"_op_type": "update", "_index": alias, "_id": doc_id, "doc": fields}
-        for doc_id, source in stored.items()
-        if (fields := stories[doc_id].fields()) != {k: source.get(k) for k in STORY_FIELDS}
-    ]
+    """Partial updates of the stored documents whose story fields differ from `stories`.
+
+    A stored copy of a `batch` document also gets the batch's fingerprint when its own differs:
+    the loader skips unchanged content, and documents indexed before story grouping existed
+    have none, so re-running the pipeline over them is what backfills it.
+    """
+    actions = []
+    for doc_id, source in stored.items():
+        fields = stories[doc_id].fields()
+        doc = (batch or {}).get(doc_id)
+        if doc and any(doc[k] != source.get(k) for k in ("story_minhash", "story_text")):
+            fields.update({k: doc[k] for k in FINGERPRINT_FIELDS})
+        if fields != {k: source.get(k) for k in fields}:
+            actions.append({"_op_type": "update", "_index": alias, "_id": doc_id, "doc": fields})
     if actions:
         helpers.bulk(client, actions, chunk_size=1000, max_retries=5, initial_backoff=1)

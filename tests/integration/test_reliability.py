@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from newsetl.cli import main
 from newsetl.config import Settings
 from newsetl.es import ledger
 from newsetl.es.indices import current_index
+from newsetl.es.load import RefusedWritesError
 from tests.hostile import build
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("prefect_server")]
@@ -79,3 +81,39 @@ def test_credentials_never_reach_logs_artifacts_or_errors(
     out, err = capsys.readouterr()
     assert "127.0.0.1:9" in err and "unreachable" in err
     assert SECRET not in out + err + caplog.text
+
+
+def _block(client: Elasticsearch, alias: str, on: bool) -> None:
+    index = current_index(client, alias)
+    client.indices.put_settings(
+        index=index, settings={"index.blocks.write": True if on else None}
+    )
+
+
+def test_write_blocked_index_retries_then_fails_clearly_then_recovers(
+    tmp_path: Path, client: Elasticsearch, es_env: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A write block on the index (as an admin or the disk flood stage sets one): never
+    quarantined, retried, then a clear failure; lifted mid-run, the retries carry it through.
+    (The flood-stage block itself is lifted by the node on its own once disk is free.)"""
+    from tests.integration.test_incremental import _raw, _snapshot
+
+    monkeypatch.setenv("NEWSETL_RETRY_DELAYS", "[1, 1]")
+    raw = _raw(tmp_path, n=4)
+    ingest(raw_dir=str(raw), index="t-block")
+    (raw / "s01.txt").write_text("Changed\n\nLISBON (Reuters) - A changed story about ferries.\n")
+    ingest(raw_dir=str(raw), index="t-block-clean")
+    _block(client, "t-block", on=True)
+    try:
+        state = ingest(raw_dir=str(raw), index="t-block", return_state=True)
+        assert state.is_failed()
+        with pytest.raises(RefusedWritesError, match="cluster_block_exception"):
+            state.result()
+        timer = threading.Timer(2.0, _block, (client, "t-block", False))
+        timer.start()
+        counts = ingest(raw_dir=str(raw), index="t-block")
+        timer.join()
+    finally:
+        _block(client, "t-block", on=False)
+    assert (counts["updated"], counts["quarantined"]) == (1, 0)
+    assert _snapshot(client, "t-block") == _snapshot(client, "t-block-clean")

@@ -1,0 +1,129 @@
+"""One call for the document builder: dateline, agency, publication date and mentioned dates.
+
+Publication-date sources in order of trust: the crawler record's field, the page's markup,
+a date line in the text, the dateline's month-day (year from the record or the URL), a date
+in the URL. ``now`` only rejects impossible dates; it never fills in a missing part.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, tzinfo
+from typing import Any
+
+from transforms import dates
+from transforms.agencies import find_agency
+from transforms.dateline import Dateline, parse_dateline
+
+
+@dataclass(frozen=True)
+class Normalized:
+    """What the index stores about where and when a story is from."""
+
+    dateline: dict[str, Any] | None
+    agency: str | None
+    published_at: str | None
+    published_at_source: str
+    published_at_offset: str | None
+    published_at_ambiguous: bool
+    dates_mentioned: list[str]
+
+
+@dataclass(frozen=True)
+class _Published:
+    instant: dates.Instant
+    source: str
+    ambiguous: bool = False
+
+
+def _from_match(
+    found: dates.DateMatch | None, source: str, tz: tzinfo | None, now: datetime
+) -> _Published | None:
+    instant = dates.to_instant(found, default_tz=tz, now=now) if found else None
+    return _Published(instant, source, found.ambiguous) if instant and found else None
+
+
+_YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
+
+
+def _dateline_date(
+    dateline: Dateline | None, record_date: str | None, url: str | None, now: datetime
+) -> _Published | None:
+    """The dateline's month-day in the year that context gives: the dateline's own, a year in
+    a record field too vague to use alone ("Feb 2024"), or the URL's."""
+    if dateline is None or dateline.month is None or dateline.day is None:
+        return None
+    record_year = _YEAR.search(record_date) if record_date else None
+    year = dateline.year or (int(record_year.group(0)) if record_year else dates.url_year(url))
+    if year is None or not dates.valid_day(year, dateline.month, dateline.day):
+        return None
+    return _from_match(dates.DateMatch(year, dateline.month, dateline.day), "dateline", None, now)
+
+
+def _publication(
+    body: str,
+    dateline: Dateline | None,
+    *,
+    record_date: str | None,
+    html: str | None,
+    url: str | None,
+    day_first: bool | None,
+    now: datetime,
+) -> _Published | None:
+    """The most trusted publication time available, or None."""
+    tz = dates.iana_zone(dateline.timezone) if dateline else None
+    if record_date and record_date.strip():
+        found = dates.parse_date(record_date, day_first=day_first)
+        published = _from_match(found, "record", tz, now)
+        if published:
+            return published
+    if html:
+        marked = dates.html_date(html, url=url, day_first=day_first, default_tz=tz, now=now)
+        if marked:
+            return _Published(*marked)
+    text = body[: dateline.start] + body[dateline.end :] if dateline else body
+    published = _from_match(dates.text_date(text, day_first=day_first), "text", tz, now)
+    return (
+        published
+        or _dateline_date(dateline, record_date, url, now)
+        or _from_match(dates.url_date(url), "url", None, now)
+    )
+
+
+def normalize_article(
+    body: str,
+    *,
+    record_date: str | None = None,
+    html: str | None = None,
+    url: str | None = None,
+    now: datetime,
+) -> Normalized:
+    """Dateline, agency and dates of one article. Never raises on odd text."""
+    dateline = parse_dateline(body)
+    # Numeric dates (02/03/2024) read in the site's order, else the order the text proves.
+    day_first = dates.day_first_for_url(url)
+    if day_first is None:
+        day_first = dates.day_first_from_text(body)
+    published = _publication(
+        body, dateline, record_date=record_date, html=html, url=url, day_first=day_first, now=now
+    )
+    day = published.instant.day if published else None
+    dateline_dict = None
+    if dateline is not None:
+        year = None
+        if day is not None and dateline.month is not None and dateline.day is not None:
+            resolved = dates.complete_year(dateline.month, dateline.day, day)
+            year = resolved.year if resolved else None
+        dateline_dict = dateline.to_dict(year)
+    story = body[dateline.end :] if dateline else body
+    return Normalized(
+        dateline=dateline_dict,
+        agency=(dateline.agency if dateline else None) or find_agency(body),
+        published_at=published.instant.iso if published else None,
+        published_at_source=published.source if published else "none",
+        published_at_offset=published.instant.offset if published else None,
+        published_at_ambiguous=published.ambiguous if published else False,
+        dates_mentioned=dates.dates_mentioned(story, day, day_first=day_first),
+    )
+
