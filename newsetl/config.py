@@ -32,6 +32,12 @@ class Settings(BaseSettings):
     es_api_key: SecretStr | None = Field(default=None, description="API key (base64 id:key).")
     es_username: str | None = Field(default=None, description="Basic-auth user.")
     es_password: SecretStr | None = Field(default=None, description="Basic-auth password.")
+    es_api_key_block: str | None = Field(
+        default=None, description="Name of a Prefect Secret block holding the API key."
+    )
+    es_password_block: str | None = Field(
+        default=None, description="Name of a Prefect Secret block holding the password."
+    )
     es_ca_certs: Path | None = Field(default=None, description="CA bundle for TLS verification.")
     es_verify_certs: bool = Field(
         default=True, description="TLS verification; turning it off is warned about loudly."
@@ -40,9 +46,9 @@ class Settings(BaseSettings):
     raw_dir: Path = Field(default=Path("raw"), description="Folder of scraped articles.")
     state_dir: Path = Field(
         default=Path(".newsetl"),
-        description="Local state: embedded engine data, quarantine records.",
+        description="Local state: the embedded engine's data and logs.",
     )
-    batch_size: int = Field(default=500, ge=1, le=10_000, description="Documents per task batch.")
+    batch_size: int = Field(default=500, ge=1, le=10_000, description="Files per task batch.")
     local_port: int = Field(
         default=9250,
         ge=1024,

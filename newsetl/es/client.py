@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import logging
+from typing import cast
 from urllib.parse import urlsplit, urlunsplit
 
 from elasticsearch import Elasticsearch
 from elasticsearch import exceptions as es_exc
+from pydantic import SecretStr
 
 from newsetl.config import Settings
 
@@ -26,6 +28,18 @@ def redact(url: str) -> str:
     return urlunsplit((parts.scheme, host, parts.path, "", ""))
 
 
+def secret(value: SecretStr | None, block: str | None) -> str | None:
+    """A credential from the environment, else from the named Prefect Secret block."""
+    if value is not None:
+        return value.get_secret_value()
+    if block:
+        from prefect.blocks.system import Secret
+
+        stored = cast(Secret[str], Secret.load(block))  # sync context: the block itself
+        return str(stored.get())
+    return None
+
+
 def resolve_url(settings: Settings) -> str:
     if settings.es_url:
         return settings.es_url
@@ -43,10 +57,11 @@ def connect(settings: Settings, *, check: bool = True) -> Elasticsearch:
         "max_retries": 3,
         "retry_on_status": (429, 502, 503, 504),
     }
-    if settings.es_api_key:
-        kwargs["api_key"] = settings.es_api_key.get_secret_value()
+    api_key = secret(settings.es_api_key, settings.es_api_key_block)
+    if api_key:
+        kwargs["api_key"] = api_key
     elif settings.es_username:
-        password = settings.es_password.get_secret_value() if settings.es_password else ""
+        password = secret(settings.es_password, settings.es_password_block) or ""
         kwargs["basic_auth"] = (settings.es_username, password)
     if settings.es_ca_certs:
         kwargs["ca_certs"] = str(settings.es_ca_certs)

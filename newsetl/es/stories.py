@@ -11,11 +11,13 @@ whose story fields change get partial updates. Nothing is kept outside Elasticse
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections import Counter
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from elasticsearch import Elasticsearch, helpers
 
+from newsetl.es.indices import index_body
 from transforms.shingles import DEFAULT, DupParams, Fingerprint, Member, Story, fingerprint, group
 
 STORY_FIELDS = ("story_id", "story_size", "story_canonical", "story_exact")
@@ -56,8 +58,7 @@ def assign_stories(
     client.indices.refresh(index=alias)  # the previous batch must be searchable
     bands = sorted({key for doc in docs for key in doc["story_bands"]})
     stored = _fetch(client, alias, "story_bands", bands, ids=list(batch))
-    story_ids = sorted({s["story_id"] for s in stored.values() if s.get("story_id")})
-    stored.update(_fetch(client, alias, "story_id", story_ids))
+    stored.update(_fetch(client, alias, "story_id", _incomplete_stories(stored.values())))
     members = [
         *batch.values(),
         *(_stored_member(i, s) for i, s in stored.items() if i not in batch),
@@ -66,6 +67,17 @@ def assign_stories(
     for doc in docs:
         doc.update(stories[doc["id"]].fields())
     _update_changed(client, alias, stored, stories, {d["id"]: d for d in docs})
+
+
+def ensure_story_fields(client: Elasticsearch, alias: str) -> None:
+    """Add the `story_*` fields of `mapping.json` to an index created before they existed.
+
+    The mapping is strict, so without them every document would be rejected; adding fields to
+    a mapping is allowed in place (no reindex), and a no-op when they are already there.
+    """
+    properties = index_body()["mappings"]["properties"]
+    fields = {name: spec for name, spec in properties.items() if name.startswith("story_")}
+    client.indices.put_mapping(index=alias, properties=fields)
 
 
 def forget_stories(
@@ -117,6 +129,17 @@ def _member(doc_id: str, doc: Mapping[str, Any], fp: Fingerprint) -> Member:
         published_at=doc.get("published_at"),
         length=int(doc.get("word_count") or len((doc.get("body") or "").split())),
     )
+
+
+def _incomplete_stories(sources: Iterable[Mapping[str, Any]]) -> list[str]:
+    """Stories with members not among `sources` (by their stored size): only those are fetched."""
+    seen: Counter[str] = Counter()
+    sizes: dict[str, int] = {}
+    for source in sources:
+        if story_id := source.get("story_id"):
+            seen[story_id] += 1
+            sizes[story_id] = max(sizes.get(story_id, 0), int(source.get("story_size") or 0))
+    return sorted(story_id for story_id, size in sizes.items() if seen[story_id] < size)
 
 
 def _stored_member(doc_id: str, source: Mapping[str, Any]) -> Member:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import logging
 import threading
 from pathlib import Path
@@ -85,9 +86,7 @@ def test_credentials_never_reach_logs_artifacts_or_errors(
 
 def _block(client: Elasticsearch, alias: str, on: bool) -> None:
     index = current_index(client, alias)
-    client.indices.put_settings(
-        index=index, settings={"index.blocks.write": True if on else None}
-    )
+    client.indices.put_settings(index=index, settings={"index.blocks.write": True if on else None})
 
 
 def test_write_blocked_index_retries_then_fails_clearly_then_recovers(
@@ -117,3 +116,19 @@ def test_write_blocked_index_retries_then_fails_clearly_then_recovers(
         _block(client, "t-block", on=False)
     assert (counts["updated"], counts["quarantined"]) == (1, 0)
     assert _snapshot(client, "t-block") == _snapshot(client, "t-block-clean")
+
+
+def test_password_from_a_prefect_secret_block(
+    es_env: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from prefect.blocks.system import Secret
+
+    from newsetl.es.client import connect
+
+    Secret(value=SECRET).save("newsetl-es-password", overwrite=True)
+    monkeypatch.setenv("NEWSETL_ES_USERNAME", "elastic")
+    monkeypatch.setenv("NEWSETL_ES_PASSWORD_BLOCK", "newsetl-es-password")
+    client = connect(Settings())
+    auth = client._headers["authorization"]
+    assert auth.startswith("Basic ")
+    assert base64.b64decode(auth.split()[1]).decode() == f"elastic:{SECRET}"
