@@ -7,6 +7,7 @@ written only after a batch's documents are in, so a crashed run's re-run converg
 
 from __future__ import annotations
 
+import logging
 from collections import deque
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, nullcontext
@@ -30,11 +31,13 @@ from newsetl.es import ledger
 from newsetl.es.client import connect
 from newsetl.es.indices import ensure_alias, tuned_for_bulk
 from newsetl.es.load import LoadResult, delete_ids, load
+from newsetl.learned import Evidence, LearnedStore
 from newsetl.limits import Limits
 from newsetl.pipeline import (
     Batch,
     FileWork,
     RunSummary,
+    gather_evidence,
     pipeline_version,
     stat_files,
     transform_files,
@@ -42,6 +45,8 @@ from newsetl.pipeline import (
 from newsetl.readers import Rejected, discover
 
 T = TypeVar("T")
+# trafilatura logs an ERROR for every empty page; the quarantine already says why, once.
+logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
 BULK_TUNING_FILES = 1000  # from this size on, a run turns refreshes off while it loads
 IN_FLIGHT = 2  # batches transformed ahead of the loader: bounds memory, keeps it fed
 
@@ -57,6 +62,13 @@ def chunked(items: Sequence[T], size: int) -> Iterator[list[T]]:
 
 
 @task(cache_policy=NONE, persist_result=False)
+def evidence_batch(
+    work: list[FileWork], root: Path, pipeline: str, force: bool, limits: Limits
+) -> list[Evidence]:
+    return parallel.run(gather_evidence, work, root, pipeline=pipeline, force=force, limits=limits)
+
+
+@task(cache_policy=NONE, persist_result=False)
 def transform_batch(
     work: list[FileWork],
     root: Path,
@@ -65,6 +77,7 @@ def transform_batch(
     force: bool,
     retry: bool,
     limits: Limits,
+    learned: dict[str, frozenset[str]],
 ) -> Batch:
     return parallel.run(
         transform_files,
@@ -75,6 +88,7 @@ def transform_batch(
         force=force,
         retry_quarantined=retry,
         limits=limits,
+        learned=learned,
     )
 
 
@@ -208,13 +222,26 @@ def ingest(
     local_workers = settings.workers if settings.task_runner == "local" else 1
     in_flight = max(IN_FLIGHT, local_workers + 1)
     tuning = tuned_for_bulk(client, target) if len(work) >= BULK_TUNING_FILES else nullcontext()
+    force = into is not None
     with parallel.process_pool(local_workers), tuning:
+        chunks = []
         for chunk in chunked(work, settings.batch_size):
             with _timed(summary, "ledger lookup"):
                 known = ledger.fetch(client, target, [w.rel for w in chunk])
-            chunk = [FileWork(w.path, w.rel, w.size, w.mtime_ns, known.get(w.rel)) for w in chunk]
+            chunks.append(
+                [FileWork(w.path, w.rel, w.size, w.mtime_ns, known.get(w.rel)) for w in chunk]
+            )
+        with _timed(summary, "learn boilerplate"):
+            store = LearnedStore(settings.state_dir / "learned" / f"{settings.index}.sqlite3")
+            futures = [
+                evidence_batch.submit(c, root, pipeline, force, settings.limits()) for c in chunks
+            ]
+            for evidence_future in futures:
+                store.add(evidence_future.result())
+            learned = store.learned()
+        for chunk in chunks:
             future = transform_batch.submit(
-                chunk, root, now, pipeline, into is not None, retry_quarantined, settings.limits()
+                chunk, root, now, pipeline, force, retry_quarantined, settings.limits(), learned
             )
             pending.append((future, perf_counter()))
             if len(pending) > in_flight:

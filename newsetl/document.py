@@ -68,11 +68,13 @@ def build_document(
             f"HTML nested {depth} levels deep, over the {limits.max_html_depth} limit"
         )
     if record.html:
-        extracted = extract_html(record.html, record.url)
+        extracted = extract_html(record.html, record.url, site_boilerplate=site_boilerplate)
         title = title or extracted.title
         body, removed = extracted.body, list(extracted.removed)
     else:
-        cleaned = clean_text(repair_text(record.text or ""), site_boilerplate=site_boilerplate)
+        cleaned = clean_text(
+            repair_text(record.text or ""), site_boilerplate=site_boilerplate, title=title
+        )
         body, removed = cleaned.body, list(cleaned.removed)
     if not body.strip():
         raise DocumentError("no article text found after cleaning")

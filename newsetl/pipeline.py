@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
@@ -16,8 +16,9 @@ from typing import Any
 from newsetl import __version__
 from newsetl.document import DocumentError, build_document
 from newsetl.es.ledger import FileEntry
+from newsetl.learned import Evidence, evidence, learn, site_of
 from newsetl.limits import DEFAULT_LIMITS, Limits
-from newsetl.readers import Rejected, read_file
+from newsetl.readers import RawRecord, Rejected, read_file
 
 
 @cache
@@ -94,9 +95,33 @@ def _sha256(path: Path) -> str:
 def transform_paths(
     paths: Iterable[Path], root: Path, *, now: datetime, limits: Limits = DEFAULT_LIMITS
 ) -> Batch:
-    """Transform files unconditionally (no ledger): `newsetl transform` and tests."""
+    """Transform files unconditionally, learning boilerplate from these files alone (no
+    ledger, no stored evidence): `newsetl transform` and tests."""
     work = [FileWork(p, p.relative_to(root).as_posix(), -1, -1) for p in paths]
-    return transform_files(work, root, now=now, pipeline="", force=True, limits=limits)
+    learned = learn(gather_evidence(work, root, force=True, limits=limits))
+    return transform_files(
+        work, root, now=now, pipeline="", force=True, limits=limits, learned=learned
+    )
+
+
+def gather_evidence(
+    work: Iterable[FileWork],
+    root: Path,
+    *,
+    pipeline: str = "",
+    force: bool = False,
+    limits: Limits = DEFAULT_LIMITS,
+) -> list[Evidence]:
+    """Line keys of the text records in new or changed files, for boilerplate learning."""
+    found = []
+    for item in work:
+        prev = item.previous
+        if prev is not None and not force and prev.same_stat(item.size, item.mtime_ns, pipeline):
+            continue
+        for record in read_file(item.path, root, max_bytes=limits.max_file_bytes):
+            if isinstance(record, RawRecord) and (seen := evidence(record)) is not None:
+                found.append(seen)
+    return found
 
 
 def transform_files(
@@ -108,8 +133,13 @@ def transform_files(
     force: bool = False,
     retry_quarantined: bool = False,
     limits: Limits = DEFAULT_LIMITS,
+    learned: Mapping[str, frozenset[str]] | None = None,
 ) -> Batch:
-    """Transform the files that are new or changed; skip the rest by stat, then by content."""
+    """Transform the files that are new or changed; skip the rest by stat, then by content.
+
+    `learned` holds each site's boilerplate keys learned from the corpus (`newsetl.learned`).
+    """
+    learned = learned or {}
     batch = Batch()
     for item in work:
         prev = item.previous
@@ -134,7 +164,12 @@ def transform_files(
                 _reject(batch, entry, record)
                 continue
             try:
-                doc = build_document(record, now=now, limits=limits)
+                doc = build_document(
+                    record,
+                    now=now,
+                    limits=limits,
+                    site_boilerplate=learned.get(site_of(record), frozenset()),
+                )
             except DocumentError as exc:
                 _reject(batch, entry, Rejected(record.path, str(exc), record.line))
                 continue

@@ -1,0 +1,197 @@
+"""Story grouping against the real local Elasticsearch: incremental, order-independent."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+from typing import Any
+
+import pytest
+from elasticsearch import Elasticsearch
+
+from newsetl.es.indices import ensure_alias, index_body
+from newsetl.es.load import load
+from newsetl.es.stories import (
+    assign_stories,
+    collapse_clause,
+    ensure_story_fields,
+    forget_stories,
+    other_outlets,
+)
+from transforms.shingles import Member, fingerprint, group
+
+pytestmark = pytest.mark.integration
+
+STORY_KEYS = ("story_id", "story_size", "story_canonical", "story_exact")
+
+
+def _paragraphs(rng: random.Random, n: int = 6) -> list[str]:
+    letters = "abcdefghijklmnoprstuvw"
+    vocab = ["".join(rng.choice(letters) for _ in range(rng.randint(3, 9))) for _ in range(400)]
+    return [
+        " ".join(rng.choice(vocab) for _ in range(25)) + f" at {rng.randint(2, 999)} dlrs."
+        for _ in range(n)
+    ]
+
+
+def _doc(doc_id: str, paras: Sequence[str], site: str, published: str | None) -> dict[str, Any]:
+    body = "\n\n".join(paras)
+    return {
+        "id": doc_id,
+        "source": {
+            "path": f"{doc_id}.txt",
+            "url": f"https://{site}/{doc_id}",
+            "site": site,
+            "format": "txt",
+        },
+        "title": f"Title {doc_id}",
+        "body": body,
+        "agency": None,
+        "published_at": published,
+        "word_count": len(body.split()),
+        "content_hash": f"hash-{doc_id}-{len(body)}",
+    }
+
+
+def _collection() -> list[dict[str, Any]]:
+    """Three wire stories with outlet copies, a templated report with other figures, loners."""
+    rng = random.Random(9)
+    a, b, c = _paragraphs(rng), _paragraphs(rng), _paragraphs(rng)
+    template = [p.rsplit(" at ", 1)[0] for p in _paragraphs(rng, 4)]
+    docs = [
+        _doc("a1", a, "example-news.com", "2024-03-01T10:00:00Z"),
+        _doc("a2", a[:4], "local-paper.org", "2024-03-01T09:00:00Z"),  # trimmed, earliest
+        _doc("a3", [p.replace('"', "\u201c") for p in a] + ["Follow us."], "apnews.com", None),
+        _doc("a4", a, "mirror.net", "2024-03-01T12:00:00Z"),  # exact copy of a1
+        _doc("b1", b, "example-news.com", "2024-03-02T10:00:00Z"),
+        _doc("b2", [b[0], *b[2:]], "other.com", "2024-03-02T11:00:00Z"),  # a paragraph dropped
+        _doc("c1", c, "example-news.com", "2024-03-03T10:00:00Z"),
+        _doc("t1", [f"{p} at 1.5 dlrs" for p in template], "wire.com", "2024-03-04T10:00:00Z"),
+        _doc("t2", [f"{p} at 2.25 dlrs" for p in template], "wire.com", "2024-03-05T10:00:00Z"),
+        _doc("z1", _paragraphs(rng, 2), "example-news.com", None),
+    ]
+    return docs
+
+
+def _ingest(client: Elasticsearch, alias: str, docs: Sequence[dict[str, Any]], batch: int) -> None:
+    ensure_alias(client, alias)
+    for start in range(0, len(docs), batch):
+        chunk = [dict(d) for d in docs[start : start + batch]]
+        assign_stories(client, alias, chunk)
+        assert not load(client, alias, chunk).rejected
+    client.indices.refresh(index=alias)
+
+
+def _stories(client: Elasticsearch, alias: str) -> dict[str, tuple[Any, ...]]:
+    hits = client.search(index=alias, size=1000, source_includes=list(STORY_KEYS))["hits"]["hits"]
+    return {h["_id"]: tuple(h["_source"][k] for k in STORY_KEYS) for h in hits}
+
+
+def test_grouping_is_order_and_batch_independent(client: Elasticsearch) -> None:
+    docs = _collection()
+    shuffled = list(docs)
+    random.Random(3).shuffle(shuffled)
+    _ingest(client, "t-stories-order-a", docs, batch=3)
+    _ingest(client, "t-stories-order-b", shuffled[::-1], batch=2)
+    first, second = _stories(client, "t-stories-order-a"), _stories(client, "t-stories-order-b")
+    assert first == second
+    members = [
+        Member(
+            d["id"], fingerprint(d["body"]), d["source"]["site"], d["published_at"], d["word_count"]
+        )
+        for d in docs
+    ]
+    at_once = {i: tuple(s.fields().values()) for i, s in group(members).items()}
+    assert first == at_once  # incremental equals grouping the whole collection at once
+    assert {i: s[0] for i, s in first.items()} == {
+        "a1": "a1",
+        "a2": "a1",
+        "a3": "a1",
+        "a4": "a1",
+        "b1": "b1",
+        "b2": "b1",
+        "c1": "c1",
+        "t1": "t1",
+        "t2": "t2",
+        "z1": "z1",
+    }
+    assert first["a3"][2] and not first["a2"][2]  # the agency's own copy is canonical
+    assert first["b1"][2]  # no agency copy: the earliest
+    assert first["a1"][3] and first["a4"][3] and not first["a2"][3]  # exact copies flagged
+    assert first["a1"][1] == 4 and first["c1"][1] == 1
+
+
+def test_late_bridge_merges_stories_and_relabels(client: Elasticsearch) -> None:
+    paras = _paragraphs(random.Random(5), 8)
+    head = _doc("m-head", paras[:4], "one.com", "2024-01-01T00:00:00Z")
+    tail = _doc("m-tail", paras[4:], "two.com", "2024-01-01T00:00:00Z")
+    whole = _doc("m-0whole", paras, "three.com", "2023-12-31T00:00:00Z")
+    alias = "t-stories-bridge"
+    _ingest(client, alias, [head, tail], batch=2)
+    assert {s[0] for s in _stories(client, alias).values()} == {"m-head", "m-tail"}
+    _ingest(client, alias, [whole], batch=1)
+    stored = _stories(client, alias)
+    assert set(stored.values()) >= {("m-0whole", 3, True, False)}
+    assert {s[:2] for s in stored.values()} == {("m-0whole", 3)}
+    forget_stories(client, alias, ["m-0whole"])
+    client.delete(index=alias, id="m-0whole", refresh=True)
+    assert _stories(client, alias) == {
+        "m-head": ("m-head", 1, True, False),
+        "m-tail": ("m-tail", 1, True, False),
+    }
+
+
+def test_rerun_and_changed_member(client: Elasticsearch) -> None:
+    docs = _collection()
+    alias = "t-stories-rerun"
+    _ingest(client, alias, docs, batch=4)
+    before = _stories(client, alias)
+    _ingest(client, alias, docs, batch=4)  # unchanged: same stories, nothing rewritten
+    assert _stories(client, alias) == before
+    changed = _doc("b2", _paragraphs(random.Random(77)), "other.com", "2024-03-02T11:00:00Z")
+    _ingest(client, alias, [changed], batch=1)
+    after = _stories(client, alias)
+    assert after["b1"] == ("b1", 1, True, False) and after["b2"] == ("b2", 1, True, False)
+
+
+def test_collapse_one_hit_per_story(client: Elasticsearch) -> None:
+    alias = "t-stories-collapse"
+    _ingest(client, alias, _collection(), batch=10)
+    resp = client.search(
+        index=alias,
+        query={"match_all": {}},
+        collapse=collapse_clause(2),
+        size=20,
+        source_includes=["story_size"],
+    )
+    hits = resp["hits"]["hits"]
+    assert len(hits) == 6  # stories a, b, c, t1, t2, z1: one hit each
+    assert sorted(other_outlets(h) for h in hits) == [0, 0, 0, 0, 1, 3]
+
+
+def test_documents_indexed_before_stories_are_backfilled(client: Elasticsearch) -> None:
+    docs = _collection()
+    alias = "t-stories-backfill"
+    ensure_alias(client, alias)
+    assert not load(client, alias, docs).rejected  # an index from before story grouping
+    _ingest(client, alias, docs, batch=5)  # the re-run: same content, the loader writes nothing
+    stored = _stories(client, alias)
+    assert stored["a4"] == ("a1", 4, False, True)
+    late = _doc("a5", _collection()[0]["body"].split("\n\n")[:5], "late.com", None)
+    _ingest(client, alias, [late], batch=1)  # found through the backfilled band keys
+    assert _stories(client, alias)["a5"][:2] == ("a1", 5)
+
+
+def test_story_fields_added_to_an_older_index(client: Elasticsearch) -> None:
+    body = index_body()
+    old = {k: v for k, v in body["mappings"]["properties"].items() if not k.startswith("story_")}
+    client.indices.create(
+        index="t-stories-old-1",
+        settings=body["settings"],
+        mappings={**body["mappings"], "properties": old},
+        aliases={"t-stories-old": {"is_write_index": True}},
+    )
+    ensure_story_fields(client, "t-stories-old")
+    ensure_story_fields(client, "t-stories-old")  # idempotent
+    _ingest(client, "t-stories-old", _collection()[:4], batch=4)
+    assert _stories(client, "t-stories-old")["a2"][:2] == ("a1", 4)

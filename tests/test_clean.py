@@ -1,0 +1,277 @@
+from __future__ import annotations
+
+import re
+from importlib.resources import files
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from transforms.boilerplate import learn_boilerplate, line_key, line_keys, matches_pattern
+from transforms.clean import Cleaned, clean_text
+from transforms.repair import repair_text
+
+SEED = Path(__file__).resolve().parents[1] / "raw" / "000_b0d58523203c84aa.txt"
+
+# The seed's shape: headline, dateline paragraph, body, reporters' line, trailing widgets.
+SEED_LIKE = """\
+Israel and Hamas are making progress in cease-fire and hostage release talks, officials say
+
+
+CAIRO (AP) — Israel and Hamas are making progress toward a deal that aims to bring about a \
+cease-fire and free hostages held in the war-ravaged Gaza Strip, according to two officials.
+
+Other Israeli officials have said only a deal can bring about the release of so many hostages.
+
+“The key elements of the deal are on the table,” Biden said.
+
+The signs of progress came despite ongoing fighting.
+
+
+Jobain reported from Rafah, Gaza Strip, and Goldenberg from Tel Aviv, Israel.
+
+
+Find more of AP’s coverage at
+
+Source: post
+
+No posts to display"""
+
+PROSE_A = "The council voted on Tuesday to extend the curfew for another two weeks, officials said."
+PROSE_B = "Residents said they had not been told how long the measures would last."
+_WORD = re.compile(r"\w+")
+
+
+def _around(line: str) -> str:
+    return f"{PROSE_A}\n\n{line}\n\n{PROSE_B}"
+
+
+def _check_seed(cleaned: Cleaned) -> None:
+    assert cleaned.body.startswith("CAIRO (AP) — Israel and Hamas are making progress")
+    assert cleaned.body.endswith(
+        "Jobain reported from Rafah, Gaza Strip, and Goldenberg from Tel Aviv, Israel."
+    )
+    for junk in ("Find more of AP’s coverage at", "Source: post", "No posts to display"):
+        assert junk in cleaned.removed
+        assert junk not in cleaned.body
+
+
+def test_seed_shape() -> None:
+    _check_seed(clean_text(SEED_LIKE))
+
+
+@pytest.mark.skipif(not SEED.is_file(), reason="seed article not copied to raw/")
+def test_seed_file() -> None:
+    cleaned = clean_text(SEED.read_text(encoding="utf-8"))
+    _check_seed(cleaned)
+    assert "\n\n\n" not in cleaned.body
+
+
+def test_title_repeat_removed() -> None:
+    text = f"Will the talks succeed?\n\n{PROSE_A}\n\n{PROSE_B}"
+    assert clean_text(text).body.startswith("Will the talks succeed?")  # a question is prose
+    cleaned = clean_text(text, title="Will the talks  succeed?")
+    assert cleaned.body == f"{PROSE_A}\n\n{PROSE_B}"
+    assert cleaned.removed == ("Will the talks succeed?",)
+
+
+def test_paragraphs_one_line_one_blank_line_apart() -> None:
+    cleaned = clean_text(f"  {PROSE_A}  \n\n\n\n{PROSE_B}\n")
+    assert cleaned.body == f"{PROSE_A}\n\n{PROSE_B}"
+
+
+def test_hard_wrapped_paragraph_is_rejoined() -> None:
+    wrapped = "The ministry said the new rules, which take effect\nnext month, would apply to all."
+    assert clean_text(wrapped).body == wrapped.replace("\n", " ")
+
+
+def test_bare_dateline_joins_its_paragraph() -> None:
+    cleaned = clean_text(f"WASHINGTON (AP) —\n{PROSE_A}\n\n{PROSE_B}")
+    assert cleaned.body.startswith(f"WASHINGTON (AP) — {PROSE_A}")
+
+
+@pytest.mark.parametrize(
+    "junk",
+    [
+        "No posts to display",
+        "Find more of AP’s coverage at https://apnews.com/hub/israel-hamas-war",
+        "Source: post",
+        "Share this:",
+        "Share",
+        "Click to share on Facebook (Opens in new window)",
+        "Tweet | Email | Print",
+        "Advertisement",
+        "Related:",
+        "Related: Israel strikes Rafah as talks continue",
+        "Read more: Gaza health officials say death toll passes 28,000",
+        "READ MORE",
+        "Sign up for our daily newsletter",
+        "Subscribe",
+        "Follow Samy Magdy on X at https://x.com/samymagdy",
+        "Follow us on Twitter",
+        "Copyright 2024 The Associated Press. All rights reserved.",
+        "© 2024 Example Media. All rights reserved.",
+        "Palestinians inspect the rubble in Rafah on Tuesday. (AP Photo/Fatima Shbair)",
+        "(AP Photo/Hatem Ali)",
+        "Photo: Getty Images",
+        "Loading...",
+        "Like this:",
+        "12 Comments",
+        "View comments",
+        "Sharing is caring!",
+        "Story continues below advertisement",
+        "Skip to main content",
+        "By JOSEF FEDERMAN and SAMY MAGDY",
+        "By Josef Federman, Associated Press",
+        "Published 3:45 PM EST, February 13, 2024",
+        "Updated 10:15 AM GMT+1, Feb. 13, 2024",
+        "February 13, 2024",
+        "2024-02-13T10:15:00Z",
+        "5 hours ago",
+        "Tags: Israel, Gaza, Hamas",
+        "Click here to get the app",
+        "Don't miss:",
+        "This slideshow requires JavaScript.",
+        "Write to Jane Roe at jane.roe@example.com",
+    ],
+)
+def test_pattern_families_removed(junk: str) -> None:
+    cleaned = clean_text(_around(junk))
+    assert cleaned.body == f"{PROSE_A}\n\n{PROSE_B}"
+    assert cleaned.removed == (junk,)
+
+
+@pytest.mark.parametrize(
+    "keep",
+    [
+        "He said no.",
+        "“We will not leave,” she said.",
+        "Jobain reported from Rafah, Gaza Strip, and Goldenberg from Tel Aviv, Israel.",
+        "Associated Press writer Jon Gambrell in Dubai contributed to this report.",
+        "By the end of the year, the company had hired 300 people.",
+        "What happens next",  # a lone subheading between paragraphs
+        "Share prices fell 3% on the news.",
+        "Advertisers have pulled out of the platform, the report said.",
+        "Comments from the minister drew criticism from the opposition.",
+    ],
+)
+def test_short_real_content_kept(keep: str) -> None:
+    cleaned = clean_text(_around(keep))
+    assert cleaned.body == f"{PROSE_A}\n\n{keep}\n\n{PROSE_B}"
+    assert cleaned.removed == ()
+
+
+def test_link_list_run_removed_but_pairs_kept() -> None:
+    links = ["World news", "Israel strikes Rafah as talks continue", "Markets rally on rate hopes"]
+    cleaned = clean_text("\n".join([PROSE_A, *links, PROSE_B]))
+    assert cleaned.body == f"{PROSE_A}\n\n{PROSE_B}"
+    assert cleaned.removed == tuple(links)
+    two = clean_text("\n".join([PROSE_A, "First subheading", "Second line", PROSE_B]))
+    assert two.removed == ()
+
+
+@pytest.mark.parametrize(
+    "items",
+    [
+        ["Tour dates:", "Cairo Opera House", "Alexandria Library", "Luxor Temple"],  # announced
+        ["June 9 – West Palm Beach, FL", "June 10 – Tampa, FL", "June 14 – Alpharetta, GA"],
+        ["1. Kyle Busch 5040", "2. Martin Truex Jr. 5035", "3. Kevin Harvick 5024"],
+    ],
+)
+def test_story_lists_kept(items: list[str]) -> None:
+    cleaned = clean_text("\n".join([PROSE_A, *items, PROSE_B]))
+    assert cleaned.removed == ()
+
+
+def test_repeated_caption_dropped_once() -> None:
+    caption = (
+        "Residents walk past a damaged building in the northern district on Tuesday, "
+        "a day after the strike, in a photo released by the city council"
+    )
+    cleaned = clean_text("\n".join([caption, PROSE_A, caption, PROSE_B]))
+    assert cleaned.body == f"{caption}\n\n{PROSE_A}\n\n{PROSE_B}"
+    assert cleaned.removed == (caption,)
+
+
+def test_edges_lose_headline_and_byline_lines() -> None:
+    text = f"Talks progress in Cairo\nBy Jane Roe\n{PROSE_A}\n{PROSE_B}\nMore from World"
+    cleaned = clean_text(text)
+    assert cleaned.body == f"{PROSE_A}\n\n{PROSE_B}"
+    assert cleaned.removed == ("Talks progress in Cairo", "By Jane Roe", "More from World")
+
+
+def test_site_boilerplate_keys() -> None:
+    furniture = "The Daily Bugle is an independent newspaper founded in 1898."
+    text = _around(furniture)
+    assert clean_text(text).removed == ()
+    learned = frozenset({line_key(furniture)})
+    cleaned = clean_text(text, site_boilerplate=learned)
+    assert cleaned.removed == (furniture,)
+
+
+def test_line_key_folds_case_space_digits_and_edges() -> None:
+    assert line_key("  12 Comments ") == line_key("3 comments")
+    assert line_key("© 2023 Example Media.") == line_key("© 2024  example media")
+    assert line_key("...") == ""
+
+
+def test_line_keys_of_a_document() -> None:
+    assert line_keys(f"{PROSE_A}\n\n12 Comments\n\n\n") == {line_key(PROSE_A), "0 comments"}
+
+
+def test_learn_boilerplate_needs_recurrence_across_documents() -> None:
+    counts = {"0 comments": 40, "share this story": 6, "one-off line": 1, "rare": 4}
+    long_background = " ".join(["word"] * 40)
+    counts[long_background] = 90
+    learned = learn_boilerplate(counts, n_docs=100)
+    assert learned == {"0 comments", "share this story"}
+    assert learn_boilerplate(counts, n_docs=500) == {"0 comments"}  # 6 of 500 is too few
+
+
+def test_pattern_file_lines_compile() -> None:
+    text = files("transforms").joinpath("data", "boilerplate.txt").read_text(encoding="utf-8")
+    for line in text.splitlines():
+        if line.strip() and not line.startswith("#"):
+            re.compile(line)
+    assert matches_pattern("Advertisement")
+    assert not matches_pattern(PROSE_A)
+
+
+_LINES = st.sampled_from(
+    [
+        PROSE_A,
+        PROSE_B,
+        "Advertisement",
+        "Share this:",
+        "Related: More news",
+        "CAIRO (AP) —",
+        "By Jane Roe",
+        "World",
+        "Sports",
+        "“No,” he said.",
+        "",
+        "   ",
+        "the minister said on",
+        "tuesday that the plan was final.",
+        "Israelâ€™s",
+        "&amp; more",
+    ]
+)
+_DOCS = st.one_of(
+    st.text(max_size=400),
+    st.lists(st.one_of(_LINES, st.text(max_size=40)), max_size=25).map("\n".join),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(_DOCS)
+def test_clean_properties(text: str) -> None:
+    cleaned = clean_text(text)
+    assert clean_text(cleaned.body).body == cleaned.body
+    # "After repair" of the text as laid out in paragraphs (runs of spaces and tabs are one space).
+    spaced = " ".join(text.split())
+    allowed = set(_WORD.findall(repair_text(text))) | set(_WORD.findall(repair_text(spaced)))
+    assert set(_WORD.findall(cleaned.body)) <= allowed
+    assert "\n\n\n" not in cleaned.body
+    assert all(line.strip() == line and line for line in cleaned.body.split("\n\n") if cleaned.body)

@@ -1,0 +1,142 @@
+"""Near-duplicate fingerprints and story grouping (pure): typography, figures, determinism."""
+
+from __future__ import annotations
+
+import random
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from transforms.shingles import (
+    DEFAULT,
+    EMPTY,
+    Fingerprint,
+    Member,
+    agency_of_site,
+    figures_disagree,
+    fingerprint,
+    group,
+    same_story,
+    shingles,
+    similarity,
+    words,
+)
+
+RNG = random.Random(1)
+VOCAB = [
+    "".join(RNG.choice("abcdefghiklmnoprstuw") for _ in range(RNG.randint(3, 8)))
+    for _ in range(300)
+]
+
+
+def _text(seed: int, paragraphs: int = 5) -> str:
+    rng = random.Random(seed)
+    return "\n\n".join(" ".join(rng.choice(VOCAB) for _ in range(30)) for _ in range(paragraphs))
+
+
+def test_typography_and_case_do_not_matter() -> None:
+    plain = 'He said "it\'s over" - the 6-3/8 pct rate held.'
+    fancy = "HE SAID \u201cIT\u2019S OVER\u201d \u2014 THE 6\u20133/8 PCT RATE HELD."
+    assert words(plain) == words(fancy)
+    assert fingerprint(plain).text_hash == fingerprint(fancy).text_hash
+    assert not figures_disagree(fingerprint(plain), fingerprint(fancy))
+
+
+def test_shingles_of_short_and_empty_texts() -> None:
+    assert shingles(["a", "b"], 5) == {b"a b"}
+    assert shingles([], 5) == set()
+    assert len(shingles(list("abcdefg"), 5)) == 3
+    assert fingerprint("  -- \u2014 ") is EMPTY and EMPTY.band_keys() == []
+
+
+def test_trimmed_and_edited_copies_are_the_same_story() -> None:
+    story = _text(1, 8)
+    paragraphs = story.split("\n\n")
+    trimmed = "\n\n".join(paragraphs[:5])
+    dropped = "\n\n".join(paragraphs[:3] + paragraphs[4:])
+    for copy in (trimmed, dropped, story.upper() + "\n\nSign up for our newsletter."):
+        assert same_story(fingerprint(story), fingerprint(copy))
+    assert not same_story(fingerprint(story), fingerprint(_text(2, 8)))
+
+
+def test_other_figures_make_another_story() -> None:
+    """Templated reports: the same wording with other figures is a different story."""
+    template = _text(3, 3)
+    first = fingerprint(f"{template} The Fed added 1.5 billion dlrs at 6-3/8 pct.")
+    second = fingerprint(f"{template} The Fed added 2.0 billion dlrs at 6-1/4 pct.")
+    assert similarity(first, second)[0] >= DEFAULT.jaccard
+    assert not same_story(first, second)
+
+
+def test_similarity_estimates_jaccard() -> None:
+    a, b = _text(4, 10), _text(5, 10)
+    half = "\n\n".join(a.split("\n\n")[:5] + b.split("\n\n")[:5])
+    sa, sh = shingles(words(a), 5), shingles(words(half), 5)
+    true = len(sa & sh) / len(sa | sh)
+    assert abs(similarity(fingerprint(a), fingerprint(half))[0] - true) < 0.12
+
+
+@given(st.text(min_size=1, max_size=400))
+@settings(max_examples=60, deadline=None)
+def test_encode_round_trips(text: str) -> None:
+    fp = fingerprint(text + " 12 words and 3.5 more")
+    back = Fingerprint.decode(fp.encode(), fp.text_hash)
+    assert (back.hashvalues == fp.hashvalues).all()
+    assert (back.size, back.numbers) == (fp.size, fp.numbers)
+    assert back.band_keys() == fp.band_keys()
+    assert Fingerprint.decode(None, None) is EMPTY
+
+
+def test_agency_sites_and_subdomains() -> None:
+    assert agency_of_site("apnews.com") == "AP"
+    assert agency_of_site("www.uk.reuters.com") == "Reuters"
+    assert agency_of_site("notreuters.com") is None
+    assert agency_of_site(None) is None
+
+
+def test_canonical_agency_then_earliest_then_longest() -> None:
+    story = _text(6, 6)
+    fp, longer = fingerprint(story), fingerprint(story + " extra words at the end")
+    base = [
+        Member("a", fp, "paper.com", "2024-01-02T00:00:00Z", 100),
+        Member("b", fp, "apnews.com", "2024-01-03T00:00:00Z", 100),
+        Member("c", longer, "blog.net", "2024-01-01T00:00:00Z", 104),
+    ]
+    assert [i for i, s in group(base).items() if s.story_canonical] == ["b"]
+    assert [i for i, s in group(base[::2]).items() if s.story_canonical] == ["c"]
+    undated = [Member("a", fp, None, None, 100), Member("c", longer, None, None, 104)]
+    assert [i for i, s in group(undated).items() if s.story_canonical] == ["c"]
+    stories = group(base)
+    assert {s.story_id for s in stories.values()} == {"a"}
+    assert stories["a"].story_exact and stories["b"].story_exact and not stories["c"].story_exact
+
+
+@st.composite
+def collections(draw: st.DrawFn) -> list[Member]:
+    """Members drawn from a few stories, each copy trimmed at a random paragraph."""
+    members = []
+    for n in range(draw(st.integers(1, 12))):
+        paragraphs = _text(draw(st.integers(0, 3)), 6).split("\n\n")
+        keep = draw(st.integers(3, 6))
+        fp = fingerprint("\n\n".join(paragraphs[:keep]))
+        date = draw(st.sampled_from([None, "2024-01-01T00:00:00Z", "2024-01-02T00:00:00Z"]))
+        members.append(Member(f"d{n:02d}", fp, draw(st.sampled_from([None, "reuters.com"])), date))
+    return members
+
+
+@given(collections(), st.randoms(use_true_random=False))
+@settings(max_examples=40, deadline=None)
+def test_grouping_is_order_independent_and_consistent(
+    members: list[Member], rng: random.Random
+) -> None:
+    shuffled = list(members)
+    rng.shuffle(shuffled)
+    stories = group(members)
+    assert group(shuffled) == stories
+    by_story: dict[str, list[str]] = {}
+    for doc_id, story in stories.items():
+        by_story.setdefault(story.story_id, []).append(doc_id)
+    for story_id, ids in by_story.items():
+        assert story_id == min(ids)
+        assert {stories[i].story_size for i in ids} == {len(ids)}
+        assert sum(stories[i].story_canonical for i in ids) == 1

@@ -1,0 +1,144 @@
+"""Main-content extraction: a whole HTML page in, its headline and article body out.
+
+trafilatura finds the content region well, but it keeps furniture that sits inside it (the
+headline and deck above the story, teaser cards, "Read more" links, newsletter pitches,
+copyright lines), misses the rest of a story that a site split into several containers, and
+can fuse words across the whitespace it trims. newsetl's steps around it:
+
+1. pin edge whitespace of text nodes, so no words are fused (`_pin_edge_spaces`);
+2. ask trafilatura for XML, which keeps link text and list cards visible (`blocks`);
+3. add back same-container sections it skipped (`sections`);
+4. drop furniture blocks, recording each in `Extracted.removed` (`_keep_flags`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection
+from contextlib import suppress
+from dataclasses import dataclass
+
+import trafilatura
+from lxml.html import HtmlElement
+
+from transforms.blocks import Block, blocks_from_xml
+from transforms.boilerplate import is_boilerplate
+from transforms.paragraphs import collapse, is_prose
+from transforms.repair import repair_text
+from transforms.sections import recover_sections
+from transforms.title import page_title
+
+# libxml2 silently drops control characters, fusing the words around them; a form feed or
+# a stray \x1f between words is a separator.
+_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+# trafilatura trims each text node and may concatenate neighbours without a space ("<div>
+# Gaza </div> Gaza" -> "GazaGaza"). Edge whitespace is pinned with this rare printable mark,
+# which trafilatura keeps, and turned back into a space afterwards.
+_SPACE_MARK = "\u2e3b"
+_EDGE_SPACE = re.compile(r"^\s+|\s+$")
+# A block mostly made of link text, that is not running prose, points elsewhere.
+_LINK_SHARE_MAX = 0.5
+_STORY_KINDS = frozenset({"p", "quote", "item"})
+
+
+@dataclass(frozen=True)
+class Extracted:
+    """Headline (None if the page states none), body paragraphs joined by one blank line,
+    and the paragraphs newsetl's own steps removed from the extractor's output."""
+
+    title: str | None
+    body: str
+    removed: tuple[str, ...]
+
+
+def _parse(html: str) -> HtmlElement | None:
+    try:
+        tree = trafilatura.load_html(_CONTROLS.sub(" ", html))
+    except Exception:  # third-party parser: broken input must yield "nothing", not a crash
+        return None
+    return tree if isinstance(tree, HtmlElement) else None
+
+
+def _pin_edge_spaces(tree: HtmlElement) -> None:
+    """Replace leading/trailing whitespace of every text node by `_SPACE_MARK`."""
+    for element in tree.iter():
+        text = element.text if isinstance(element.tag, str) else None
+        if text and text.strip() and text != text.strip():
+            element.text = _EDGE_SPACE.sub(_SPACE_MARK, text)
+        tail = element.tail
+        if tail and tail.strip() and tail != tail.strip():
+            element.tail = _EDGE_SPACE.sub(_SPACE_MARK, tail)
+
+
+def _content_xml(tree: HtmlElement, url: str | None) -> str:
+    try:
+        xml = trafilatura.extract(
+            tree,
+            url=url,
+            output_format="xml",
+            include_comments=True,  # lets trafilatura set comments apart; only <main> is read
+            include_links=True,
+            include_tables=True,
+            include_images=False,
+            deduplicate=False,
+        )
+    except Exception:  # trafilatura on pathological pages (e.g. extreme nesting)
+        return ""
+    return xml or ""
+
+
+def _keep_flags(
+    blocks: list[Block], title: str | None, site_boilerplate: Collection[str]
+) -> list[bool]:
+    """Decide per block: story (True) or furniture (False).
+
+    Furniture: known boilerplate; teaser cards; headings above the first prose paragraph
+    (headline, deck, kicker); repeats of the headline; the site's learned boilerplate; and
+    link-text blocks that are not prose (related links, tag lists, "more" buttons).
+    Repeated paragraphs are kept: recipes, schedules and tables legitimately repeat lines.
+    """
+    first_story = next(
+        (i for i, b in enumerate(blocks) if b.kind in _STORY_KINDS and is_prose(b.text)),
+        len(blocks),
+    )
+    title_key = (title or "").casefold()
+    keep = []
+    for i, block in enumerate(blocks):
+        furniture = (
+            block.text.casefold() == title_key
+            or is_boilerplate(block.text, site_boilerplate)
+            or block.teaser
+            or (i < first_story and block.kind == "head")
+            or (block.link_share > _LINK_SHARE_MAX and not is_prose(block.text))
+        )
+        keep.append(not furniture)
+    return keep
+
+
+def extract_html(
+    html: str, url: str | None = None, *, site_boilerplate: Collection[str] = ()
+) -> Extracted:
+    """Extract headline and article body from a whole page. Never raises.
+
+    `site_boilerplate`: `line_key` keys learned for the page's site, as for `clean_text`.
+    The body is already cleaned; running `clean_text` over it again would cost recall.
+    """
+    tree = _parse(html)
+    if tree is None:
+        return Extracted(title=None, body="", removed=())
+    try:
+        title = page_title(tree, url)
+    except Exception:  # malformed attribute values or trees lxml half-built
+        title = None
+    title = repair_text(title) if title else None
+    with suppress(ValueError):  # lxml refuses some text it parsed itself (lone surrogates)
+        _pin_edge_spaces(tree)
+    blocks = [
+        Block(text, b.kind, b.link_share, b.teaser)
+        for b in recover_sections(tree, blocks_from_xml(_content_xml(tree, url)))
+        if (text := collapse(repair_text(b.text.replace(_SPACE_MARK, " "))))
+    ]
+    keep = _keep_flags(blocks, title, site_boilerplate)
+    body = "\n\n".join(b.text for b, k in zip(blocks, keep, strict=True) if k)
+    removed = tuple(b.text for b, k in zip(blocks, keep, strict=True) if not k)
+    return Extracted(title=title, body=body, removed=removed)

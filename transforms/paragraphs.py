@@ -1,0 +1,118 @@
+"""Split text into paragraphs and tell prose from headings, links and labels.
+
+Cleaning decides per paragraph, so the splitting rules live in one place: both the cleaner
+and the boilerplate learner (which counts paragraphs across a site's documents) use them.
+"""
+
+from __future__ import annotations
+
+import re
+
+from transforms.repair import repair_text
+
+_SPACE = re.compile(r"\s+")
+_BLANK_LINE = re.compile(r"\n[ \t]*\n")
+# A line ending like this is finished; one that doesn't, followed by a line starting in
+# lower case, is a hard-wrapped paragraph ("... said the\nminister on Tuesday").
+_ENDS_CLAUSE = re.compile(r"[.!?:;…][\"”’'»)\]]*$")
+# Hard wraps happen in long lines; short ones ending without punctuation are menu items.
+_WRAP_MIN_CHARS = 30
+_STARTS_LOWER = re.compile(r"^[^\W\d_A-Z]", re.UNICODE)
+# A sentence ends with terminal punctuation, possibly followed by closing quotes/brackets.
+_ENDS_SENTENCE = re.compile(r"[.!?…。！？][\"”’'»)\]]*$")
+_WORD = re.compile(r"\w+")
+# "CAIRO (AP) —" or "WASHINGTON -" alone on a line: the dateline split from its paragraph.
+_BARE_DATELINE = re.compile(r"^[A-Z][A-Z .,'’-]{1,60}(\([A-Za-z .-]{1,30}\))?\s*[—–-]{1,2}$")
+# Long enough that a line without final punctuation is still running text.
+PROSE_MIN_WORDS = 20
+_MAX_SETTLE = 4
+_SENTENCE_MIN_WORDS = 3
+
+
+def collapse(text: str) -> str:
+    """Collapse internal whitespace to single spaces and trim."""
+    return _SPACE.sub(" ", text).strip()
+
+
+def split_paragraphs(text: str) -> list[str]:
+    """Return the non-empty paragraphs of `text`, each collapsed to one line.
+
+    Blank lines and line breaks both separate paragraphs (scrapers emit one line per block),
+    except that a line which stops mid-clause and is continued in lower case is rejoined.
+    A bare dateline line is joined to the paragraph it introduces.
+    """
+    paragraphs: list[str] = []
+    for block in _BLANK_LINE.split(text):
+        lines = [collapse(line) for line in block.split("\n")]
+        current = previous = ""
+        for line in lines:
+            if not line:
+                continue
+            if _continues(previous, line):
+                current = f"{current} {line}"
+            else:
+                if current:
+                    paragraphs.append(current)
+                current = line
+            previous = line
+        if current:
+            paragraphs.append(current)
+    return _join_bare_datelines(paragraphs)
+
+
+def ends_clause(text: str) -> bool:
+    """True when `text` stops at punctuation (or a closing quote/bracket), not mid-clause."""
+    return bool(_ENDS_CLAUSE.search(text))
+
+
+def starts_lowercase(text: str) -> bool:
+    """True when `text` starts with a lower-case letter (it continues a sentence)."""
+    return bool(_STARTS_LOWER.match(text))
+
+
+def _continues(previous: str, line: str) -> bool:
+    return len(previous) >= _WRAP_MIN_CHARS and not ends_clause(previous) and starts_lowercase(line)
+
+
+def _settled(paragraph: str) -> str:
+    """Repair again after collapsing: a tab turned space can complete mojibake ("Â\t")."""
+    for _ in range(_MAX_SETTLE):
+        if paragraph.isascii():  # no mojibake or entity can form from ASCII spacing
+            break
+        settled = collapse(repair_text(paragraph))
+        if settled == paragraph:
+            break
+        paragraph = settled
+    return paragraph
+
+
+def repaired_paragraphs(text: str) -> list[str]:
+    """The paragraphs of `text` after repair: what the cleaner judges and the learner counts."""
+    return [p for p in map(_settled, split_paragraphs(repair_text(text))) if p]
+
+
+def _join_bare_datelines(paragraphs: list[str]) -> list[str]:
+    joined: list[str] = []
+    for paragraph in paragraphs:
+        if joined and _BARE_DATELINE.match(joined[-1]):
+            joined[-1] = f"{joined[-1]} {paragraph}"
+        else:
+            joined.append(paragraph)
+    return joined
+
+
+def word_count(text: str) -> int:
+    """Number of \\w+ tokens."""
+    return len(_WORD.findall(text))
+
+
+def is_prose(paragraph: str) -> bool:
+    """True for running text: a finished sentence, or a line too long to be a label.
+
+    Headlines, link titles, menu items and captions-without-period are not prose; a
+    one-sentence paragraph or a short quote ("“No,” he said.") is.
+    """
+    words = word_count(paragraph)
+    if words >= PROSE_MIN_WORDS:
+        return True
+    return words >= _SENTENCE_MIN_WORDS and bool(_ENDS_SENTENCE.search(paragraph))

@@ -1,0 +1,299 @@
+"""Near-duplicate stories: MinHash fingerprints of cleaned bodies, LSH band keys, grouping.
+
+Pure: text in, values out. A wire story reprinted by many outlets differs by a trimmed ending,
+a dropped paragraph, a new headline or typography; word shingles of the normalized text survive
+all of these. Each body gets a MinHash signature (datasketch) and LSH band keys; documents that
+share a band key are candidates, and a candidate pair is a duplicate when its estimated Jaccard
+similarity, or the estimated containment of the shorter text in the longer (a trimmed copy),
+clears a threshold. Stories are the connected groups of duplicates, so the grouping depends only
+on the set of documents, never on the order they arrived in. The band keys and the compact
+signature are stored in each indexed document (see `newsetl.es.stories`), which is what makes
+matching incremental without rescanning the index.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import re
+import unicodedata
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from itertools import combinations
+from typing import Any
+
+import numpy as np
+from datasketch import MinHash, MinHashLSH
+
+# Signature layout and hashing are part of what is stored in the index: changing SEED, SCHEME
+# or the word pattern invalidates stored signatures (reindex).
+SEED = 1
+SCHEME = "affine32"  # datasketch's uint32 permutations; pinned, not left to the default
+_WORD = re.compile(r"\w+")  # punctuation dropped: every quote, apostrophe and dash style alike
+# Figures ("1.5", "6-3/8", "300,000"): their separators, whatever the dash, become "."
+_NUMBER = re.compile(r"\d+(?:[^\w\s]\d+)*")
+_SEPARATOR = re.compile(r"\D")
+MAX_NUMBERS = 64  # figures kept per document, in text order (a trimmed copy keeps a prefix)
+
+
+@dataclass(frozen=True)
+class DupParams:
+    """Matching thresholds; the defaults are the ones benchmarks/duplicates.py measured.
+
+    `jaccard`: estimated Jaccard of the shingle sets at or above which two bodies are the same
+    story. `containment`: estimated share of the shorter body's shingles found in the longer
+    one at or above which they are too (a trimmed or lightly extended copy), provided their
+    Jaccard is at least `lsh_threshold`, the point where LSH banding (chosen by datasketch for
+    that threshold) starts to find candidates. `numbers_missing`: a pair is vetoed when more
+    than this share of the figures of the body with fewer figures is absent from the other:
+    templated reports and same-day follow-ups ("Fed adds 1.5 billion dlrs of reserves ...")
+    share their wording but not their figures, which outlets do not change.
+
+    On the Reuters benchmark the defaults give pairwise precision 0.995 and recall 0.980 (other
+    thresholds: `benchmarks/duplicates.py --sweep`). `jaccard`, `containment` and
+    `numbers_missing` only judge candidates and may change between runs; `shingle_words`,
+    `num_perm` and `lsh_threshold` shape the band keys and signatures stored in the index, so
+    changing them needs a reindex.
+    """
+
+    shingle_words: int = 5
+    num_perm: int = 128
+    lsh_threshold: float = 0.3
+    jaccard: float = 0.4
+    containment: float = 0.8
+    numbers_missing: float = 0.2
+
+    @property
+    def bands(self) -> tuple[int, int]:
+        """(bands, rows per band): datasketch's optimum for `lsh_threshold` and `num_perm`."""
+        return _banding(self.lsh_threshold, self.num_perm)
+
+
+DEFAULT = DupParams()
+
+
+@cache
+def _banding(threshold: float, num_perm: int) -> tuple[int, int]:
+    lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
+    return lsh.b, lsh.r
+
+
+@cache
+def _permutations(num_perm: int) -> Any:
+    """datasketch draws permutations per MinHash; drawing them once makes fingerprints cheap."""
+    return MinHash(num_perm=num_perm, seed=SEED, scheme=SCHEME).permutations
+
+
+def words(text: str) -> list[str]:
+    """Lowercased, compatibility-folded word tokens: what outlets' typography cannot change."""
+    return _WORD.findall(unicodedata.normalize("NFKC", text).casefold())
+
+
+def shingles(tokens: Sequence[str], k: int) -> set[bytes]:
+    """Overlapping k-word shingles; a text shorter than k words is one shingle."""
+    if len(tokens) <= k:
+        return {" ".join(tokens).encode("utf-8")} if tokens else set()
+    return {" ".join(tokens[i : i + k]).encode("utf-8") for i in range(len(tokens) - k + 1)}
+
+
+@dataclass(frozen=True, eq=False)
+class Fingerprint:
+    """A body's MinHash signature, its shingle count and the hash of its normalized text."""
+
+    hashvalues: np.ndarray  # uint32, one per permutation; empty when the text has no words
+    size: int  # distinct shingles
+    text_hash: str  # identical normalized bodies, identical hash: exact copies
+    numbers: frozenset[int] = frozenset()  # 32-bit hashes of the first MAX_NUMBERS figures
+
+    def encode(self) -> str:
+        """Base64 of little-endian uint32s: shingle count, permutations, signature, figures."""
+        head = [self.size, len(self.hashvalues)]
+        raw = np.concatenate(
+            [np.array(head, "<u4"), self.hashvalues, np.array(sorted(self.numbers), "<u4")]
+        )
+        return base64.b64encode(raw.astype("<u4").tobytes()).decode("ascii")
+
+    @classmethod
+    def decode(cls, encoded: str | None, text_hash: str | None) -> Fingerprint:
+        """Inverse of `encode` (a missing value is an empty fingerprint, matched by nothing)."""
+        if not encoded or not text_hash:
+            return EMPTY
+        raw = np.frombuffer(base64.b64decode(encoded), dtype="<u4")
+        size, perms = int(raw[0]), int(raw[1])
+        numbers = frozenset(int(n) for n in raw[2 + perms :])
+        return cls(raw[2 : 2 + perms].astype(np.uint32), size, text_hash, numbers)
+
+    def band_keys(self, params: DupParams = DEFAULT) -> list[str]:
+        """One key per LSH band, `<band>:<hash of its rows>`; sharing any key makes a candidate."""
+        if not self.size:
+            return []
+        b, r = params.bands
+        rows = (self.hashvalues[i * r : (i + 1) * r].tobytes() for i in range(b))
+        return [
+            f"{i}:{hashlib.blake2b(row, digest_size=8).hexdigest()}" for i, row in enumerate(rows)
+        ]
+
+
+EMPTY = Fingerprint(np.zeros(0, np.uint32), 0, "")
+
+
+def figures(text: str) -> frozenset[int]:
+    """32-bit hashes of the first MAX_NUMBERS distinct figures, separators unified."""
+    found = dict.fromkeys(
+        _SEPARATOR.sub(".", n) for n in _NUMBER.findall(unicodedata.normalize("NFKC", text))
+    )
+    return frozenset(
+        int.from_bytes(hashlib.blake2b(n.encode("ascii"), digest_size=4).digest(), "little")
+        for n in list(found)[:MAX_NUMBERS]
+    )
+
+
+def fingerprint(text: str, params: DupParams = DEFAULT) -> Fingerprint:
+    tokens = words(text)
+    if not tokens:
+        return EMPTY
+    grams = shingles(tokens, params.shingle_words)
+    sig = MinHash(
+        num_perm=params.num_perm,
+        seed=SEED,
+        scheme=SCHEME,
+        permutations=_permutations(params.num_perm),
+    )
+    sig.update_batch(list(grams))
+    digest = hashlib.blake2b(" ".join(tokens).encode("utf-8"), digest_size=12).hexdigest()
+    return Fingerprint(sig.hashvalues.astype(np.uint32), len(grams), digest, figures(text))
+
+
+def similarity(a: Fingerprint, b: Fingerprint) -> tuple[float, float]:
+    """Estimated (Jaccard, containment of the smaller shingle set in the larger)."""
+    if not (a.size and b.size) or len(a.hashvalues) != len(b.hashvalues):
+        return 0.0, 0.0
+    if a.text_hash == b.text_hash:
+        return 1.0, 1.0
+    j = float(np.count_nonzero(a.hashvalues == b.hashvalues)) / len(a.hashvalues)
+    shared = j * (a.size + b.size) / (1 + j)  # |A∩B| from J = |A∩B| / (|A| + |B| - |A∩B|)
+    return j, min(1.0, shared / min(a.size, b.size))
+
+
+def figures_disagree(a: Fingerprint, b: Fingerprint, params: DupParams = DEFAULT) -> bool:
+    """More than `numbers_missing` of the figure-poorer body's figures are not in the other."""
+    fewer, more = sorted((a.numbers, b.numbers), key=len)
+    missing = len(fewer - more)
+    return missing > params.numbers_missing * len(fewer)
+
+
+def same_story(a: Fingerprint, b: Fingerprint, params: DupParams = DEFAULT) -> bool:
+    j, contained = similarity(a, b)
+    similar = j >= params.jaccard or (j >= params.lsh_threshold and contained >= params.containment)
+    return similar and not figures_disagree(a, b, params)
+
+
+@cache
+def _agency_sites() -> dict[str, str]:
+    text = resources.files("transforms").joinpath("data", "agency_sites.json").read_text("utf-8")
+    return {k: v for k, v in json.loads(text).items() if not k.startswith("_")}
+
+
+def agency_of_site(site: str | None) -> str | None:
+    """The wire agency whose own site `site` is (subdomains included), else None."""
+    host = (site or "").casefold().removeprefix("www.")
+    while host:
+        if host in _agency_sites():
+            return _agency_sites()[host]
+        host = host.partition(".")[2]
+    return None
+
+
+@dataclass(frozen=True)
+class Member:
+    """What grouping needs of a document."""
+
+    id: str
+    fingerprint: Fingerprint
+    site: str | None = None
+    published_at: str | None = None  # ISO-8601 UTC: string order is time order
+    length: int = 0  # words
+
+    def canonical_rank(self) -> tuple[bool, bool, str, int, str]:
+        """Lowest ranks first: the agency's own copy, then the earliest, then the longest."""
+        return (
+            agency_of_site(self.site) is None,
+            self.published_at is None,
+            self.published_at or "",
+            -self.length,
+            self.id,
+        )
+
+
+@dataclass(frozen=True)
+class Story:
+    """A document's story fields, as indexed.
+
+    `story_id` is the smallest document id of the group (deterministic whatever the order);
+    `story_exact` marks a member whose normalized body is identical to another member's (the
+    same text under another URL).
+    """
+
+    story_id: str
+    story_size: int
+    story_canonical: bool
+    story_exact: bool
+
+    def fields(self) -> dict[str, Any]:
+        return {
+            "story_id": self.story_id,
+            "story_size": self.story_size,
+            "story_canonical": self.story_canonical,
+            "story_exact": self.story_exact,
+        }
+
+
+def _components(members: Sequence[Member], params: DupParams) -> list[list[int]]:
+    parent = list(range(len(members)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    buckets: dict[str, list[int]] = defaultdict(list)
+    for i, m in enumerate(members):
+        for key in m.fingerprint.band_keys(params):
+            buckets[key].append(i)
+    for bucket in buckets.values():
+        if len({find(i) for i in bucket}) < 2:
+            continue
+        for i, j in combinations(bucket, 2):
+            ri, rj = find(i), find(j)
+            if ri != rj and same_story(members[i].fingerprint, members[j].fingerprint, params):
+                parent[max(ri, rj)] = min(ri, rj)
+    groups: dict[int, list[int]] = defaultdict(list)
+    for i in range(len(members)):
+        groups[find(i)].append(i)
+    return list(groups.values())
+
+
+def group(members: Iterable[Member], params: DupParams = DEFAULT) -> dict[str, Story]:
+    """Each member's story: connected groups of same-story pairs among LSH candidates.
+
+    Exact copies always share every band key, so they are candidates and then duplicates.
+    """
+    ordered = sorted({m.id: m for m in members}.values(), key=lambda m: m.id)
+    stories: dict[str, Story] = {}
+    for component in _components(ordered, params):
+        group_members = [ordered[i] for i in component]
+        canonical = min(group_members, key=Member.canonical_rank).id
+        copies = Counter(m.fingerprint.text_hash for m in group_members if m.fingerprint.size)
+        for m in group_members:
+            stories[m.id] = Story(
+                story_id=group_members[0].id,  # `ordered` is by id, components keep that order
+                story_size=len(group_members),
+                story_canonical=m.id == canonical,
+                story_exact=copies[m.fingerprint.text_hash] > 1,
+            )
+    return stories
