@@ -42,6 +42,7 @@ from newsetl.pipeline import (
     stat_files,
     transform_files,
 )
+from newsetl.progress import progress_bar
 from newsetl.readers import Rejected, discover
 
 T = TypeVar("T")
@@ -173,10 +174,12 @@ def ingest(
     prune: bool = False,
     retry_quarantined: bool = False,
     into: str | None = None,
+    progress: bool = False,
 ) -> dict[str, int]:
     """Index what is new or changed under `raw_dir` into the alias `index`; returns the counts.
 
-    `into` names a concrete index to fill from scratch instead (the reindex flow uses it).
+    `into` names a concrete index to fill from scratch instead (the reindex flow uses it);
+    `progress` draws a progress bar (the CLI asks for one in a terminal).
     """
     overrides: dict[str, Any] = {"raw_dir": raw_dir, "index": index, "batch_size": batch_size}
     settings = Settings(**{k: v for k, v in overrides.items() if v is not None})
@@ -200,10 +203,10 @@ def ingest(
         tags=[write_tag(settings.index)],
     )
     seen_ids: set[str] = set()
-    pending: deque[tuple[PrefectFuture[Batch], float]] = deque()
+    pending: deque[tuple[PrefectFuture[Batch], float, int]] = deque()
 
     def drain_one() -> None:
-        future, submitted = pending.popleft()
+        future, submitted, files = pending.popleft()
         batch = future.result()
         summary.stages["transform"] += perf_counter() - submitted
         duplicates = dedupe(batch, seen_ids)
@@ -213,17 +216,16 @@ def ingest(
             where = f"{item.path}:{item.line}" if item.line else item.path
             logger.warning("quarantined %s: %s", where, item.reason)
         _account(summary, batch, result, rejects, duplicates)
-        logger.info(
-            "batch done: %d seen so far, %.1f documents/s",
-            summary.seen,
-            summary.seen / (perf_counter() - started),
-        )
+        rate = summary.seen / (perf_counter() - started)
+        logger.info("batch done: %d seen so far, %.1f documents/s", summary.seen, rate)
+        advance(files, rate)
 
     local_workers = settings.workers if settings.task_runner == "local" else 1
     in_flight = max(IN_FLIGHT, local_workers + 1)
     tuning = tuned_for_bulk(client, target) if len(work) >= BULK_TUNING_FILES else nullcontext()
     force = into is not None
-    with parallel.process_pool(local_workers), tuning:
+    bar = progress_bar(progress, total=len(work))
+    with parallel.process_pool(local_workers), tuning, bar as advance:
         chunks = []
         for chunk in chunked(work, settings.batch_size):
             with _timed(summary, "ledger lookup"):
@@ -243,7 +245,7 @@ def ingest(
             future = transform_batch.submit(
                 chunk, root, now, pipeline, force, retry_quarantined, settings.limits(), learned
             )
-            pending.append((future, perf_counter()))
+            pending.append((future, perf_counter(), len(chunk)))
             if len(pending) > in_flight:
                 drain_one()
         while pending:

@@ -48,6 +48,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         batch_size=settings.batch_size,
         prune=args.prune,
         retry_quarantined=getattr(args, "retry_quarantined", False),
+        progress=sys.stderr.isatty(),
     )
     _print_counts(counts, args.json)
     return 0
