@@ -10,7 +10,7 @@ Elasticsearch:
   memory of its process tree;
 - Prefect: the orchestration cost of one batch task (a no-op task, timed).
 
-    .venv/bin/python benchmarks/throughput.py --n 10000 [--n 100000] [--json]
+    .venv/bin/python benchmarks/throughput.py --n 10000 [--n 100000] [--tuning 20000] [--json]
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ import sys
 import tempfile
 import threading
 import time
+from contextlib import nullcontext
 from datetime import UTC, datetime
 from importlib.metadata import version
 from pathlib import Path
@@ -89,8 +90,16 @@ def transform_rate(raw: Path) -> tuple[float, list[dict[str, Any]]]:
     return len(batch.docs) / (time.perf_counter() - started), batch.docs
 
 
-def ceiling(client: Elasticsearch, docs: list[dict[str, Any]], n: int) -> float:
-    """Documents/s of plain bulk loading, with the flow's chunking and index tuning."""
+def ceiling(
+    client: Elasticsearch,
+    docs: list[dict[str, Any]],
+    n: int,
+    *,
+    chunk_docs: int = CHUNK_DOCS,
+    chunk_bytes: int = CHUNK_BYTES,
+    tuned: bool = True,
+) -> float:
+    """Documents/s of plain bulk loading, by default with the flow's chunking and tuning."""
     index = "bench-ceiling"
     client.indices.delete(index=index, ignore_unavailable=True)
     create_index(client, index)
@@ -100,9 +109,9 @@ def ceiling(client: Elasticsearch, docs: list[dict[str, Any]], n: int) -> float:
             yield {"_index": index, "_id": f"{i}", "_source": {**doc, "id": f"{i}"}}
 
     started = time.perf_counter()
-    with tuned_for_bulk(client, index):
+    with tuned_for_bulk(client, index) if tuned else nullcontext():
         for ok, item in helpers.streaming_bulk(
-            client, actions(), chunk_size=CHUNK_DOCS, max_chunk_bytes=CHUNK_BYTES
+            client, actions(), chunk_size=chunk_docs, max_chunk_bytes=chunk_bytes
         ):
             assert ok, item
     client.indices.refresh(index=index)
@@ -195,6 +204,19 @@ def prefect_overhead(batches: int = 40) -> float:
     return float(timing())
 
 
+TUNINGS: dict[str, dict[str, Any]] = {
+    "refresh 1s (default), 500 docs/chunk": {"tuned": False},
+    "refresh off, 500 docs/chunk (newsetl)": {},
+    "refresh off, 100 docs/chunk": {"chunk_docs": 100},
+    "refresh off, 2000 docs/chunk": {"chunk_docs": 2000, "chunk_bytes": 50 * 2**20},
+}
+
+
+def tuning(client: Elasticsearch, docs: list[dict[str, Any]], n: int) -> dict[str, float]:
+    """What each load setting buys: the ceiling under each."""
+    return {name: round(ceiling(client, docs, n, **kw), 1) for name, kw in TUNINGS.items()}
+
+
 def measure(n: int, client: Elasticsearch, url: str, work: Path, workers: int) -> dict[str, Any]:
     raw = work / f"raw-{n}"
     shutil.rmtree(raw, ignore_errors=True)
@@ -227,6 +249,9 @@ def main() -> int:
     parser.add_argument("--n", type=int, action="append", help="corpus size (repeatable)")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--json", action="store_true")
+    parser.add_argument(
+        "--tuning", type=int, default=0, metavar="N", help="also time load settings on N docs"
+    )
     args = parser.parse_args()
     if not REUTERS.is_dir():
         print(f"corpus not found: {REUTERS}", file=sys.stderr)
@@ -238,6 +263,11 @@ def main() -> int:
         url = engine.up()
         client = Elasticsearch(url, request_timeout=120)
         rows = [measure(n, client, url, work, args.workers) for n in args.n or [10_000]]
+        tuned = {}
+        if args.tuning:
+            raw = work / "raw-tuning"
+            build_corpus(raw, SAMPLE)
+            tuned = tuning(client, transform_rate(raw)[1], args.tuning)
         overhead = prefect_overhead()
     finally:
         engine.down()
@@ -250,6 +280,7 @@ def main() -> int:
         "workers": args.workers,
         "prefect_overhead_ms_per_batch": round(overhead * 1000, 1),
         "rows": rows,
+        "tuning_docs_per_s": tuned,
     }
     if args.json:
         print(json.dumps(result))
@@ -263,6 +294,12 @@ def main() -> int:
     for row in rows:
         print("| " + " | ".join(str(row[c]) for c in cols) + " |")
     print(f"Prefect overhead per batch task: {result['prefect_overhead_ms_per_batch']} ms")
+    if tuned:
+        print(
+            f"\nbulk ceiling by setting ({args.tuning} documents)\n| setting | docs/s |\n|---|---|"
+        )
+        for name, rate in tuned.items():
+            print(f"| {name} | {rate} |")
     return 0
 
 
