@@ -50,7 +50,13 @@ PORT = 9380
 
 
 def _iso(reuters_date: str) -> str:
-    return datetime.strptime(reuters_date.split(".")[0], "%d-%b-%Y %H:%M:%S").isoformat() + "Z"
+    """The record's date as a crawler would give it; a few 1987 times are garbled
+    ("605:12:19"), and those keep their day only."""
+    try:
+        stamp = datetime.strptime(reuters_date.split(".")[0], "%d-%b-%Y %H:%M:%S")
+    except ValueError:
+        return datetime.strptime(reuters_date.split()[0], "%d-%b-%Y").date().isoformat()
+    return stamp.isoformat() + "Z"
 
 
 def build_corpus(raw: Path, n: int) -> None:
