@@ -16,10 +16,12 @@ Elasticsearch:
 from __future__ import annotations
 
 import argparse
+import ast
 import itertools
 import json
 import os
 import platform
+import re
 import shutil
 import subprocess
 import sys
@@ -150,7 +152,7 @@ def flow_run(raw: Path, url: str, state: Path, workers: int) -> dict[str, Any]:
         "NEWSETL_ES_URL": url,
         "NEWSETL_STATE_DIR": str(state),
         "NEWSETL_WORKERS": str(workers),
-        "PREFECT_LOGGING_LEVEL": "WARNING",
+        "PREFECT_LOGGING_LEVEL": "INFO",
     }
     cmd = [str(REPO / ".venv" / "bin" / "newsetl"), "run", "--json", "--raw-dir", str(raw)]
     cmd += ["--index", "bench-flow"]
@@ -168,7 +170,7 @@ def flow_run(raw: Path, url: str, state: Path, workers: int) -> dict[str, Any]:
 
     sampler = threading.Thread(target=sample)
     sampler.start()
-    out, _ = proc.communicate()
+    out, err = proc.communicate()
     sampler.join()
     seconds = time.perf_counter() - started
     if proc.returncode != 0:
@@ -247,6 +249,7 @@ def measure(n: int, client: Elasticsearch, url: str, work: Path, workers: int) -
         "flow_peak_rss_mb_main": round(flow["peak_main"] / 2**20, 1),
         "flow_peak_rss_mb_tree": round(flow["peak_tree"] / 2**20, 1),
         "counts": flow["counts"],
+        "stage_seconds": flow["stages"],
     }
 
 
@@ -294,11 +297,13 @@ def main() -> int:
     print(f"# throughput {result['date']}: {result['machine']}, {result['engine']}")
     print(f"workers={args.workers}")
     print(f"versions: {result['versions']}")
-    cols = [k for k in rows[0] if k != "counts"]
+    cols = [k for k in rows[0] if k not in ("counts", "stage_seconds")]
     print("| " + " | ".join(cols) + " |")
     print("|" + "---|" * len(cols))
     for row in rows:
         print("| " + " | ".join(str(row[c]) for c in cols) + " |")
+    for row in rows:
+        print(f"N={row['n']}: seconds per flow stage {row['stage_seconds']}")
     print(f"Prefect overhead per batch task: {result['prefect_overhead_ms_per_batch']} ms")
     if tuned:
         print(

@@ -31,6 +31,7 @@ from newsetl.es import ledger
 from newsetl.es.client import connect
 from newsetl.es.indices import ensure_alias, tuned_for_bulk
 from newsetl.es.load import LoadResult, delete_ids, load
+from newsetl.es.stories import assign_stories, ensure_story_fields, forget_stories
 from newsetl.learned import Evidence, LearnedStore
 from newsetl.limits import Limits
 from newsetl.pipeline import (
@@ -44,6 +45,7 @@ from newsetl.pipeline import (
 )
 from newsetl.progress import progress_bar
 from newsetl.readers import Rejected, discover
+from transforms.shingles import DupParams
 
 T = TypeVar("T")
 # trafilatura logs an ERROR for every empty page; the quarantine already says why, once.
@@ -108,10 +110,12 @@ def dedupe(batch: Batch, seen_ids: set[str]) -> int:
 
 @task(cache_policy=NONE, persist_result=False)
 def load_batch(
-    client: Elasticsearch, index: str, batch: Batch
+    client: Elasticsearch, index: str, batch: Batch, stories: DupParams
 ) -> tuple[LoadResult, list[Rejected]]:
-    """Write a batch: changed documents, stale deletions, then the ledger entries."""
+    """Write a batch: story grouping, changed documents, stale deletions, ledger entries."""
     fresh = batch.docs
+    if fresh:
+        assign_stories(client, index, fresh, stories)
     result = load(client, index, fresh) if fresh else LoadResult()
     rejects = list(batch.rejected)
     refused = dict(result.rejected)
@@ -123,6 +127,7 @@ def load_batch(
             entry.quarantine.append({"line": line, "reason": refused[doc_id]})
             rejects.append(Rejected(entry.path, refused[doc_id], line))
     if batch.stale_ids:
+        forget_stories(client, index, batch.stale_ids, stories)
         delete_ids(client, index, batch.stale_ids)
     stamp = datetime.now(UTC).isoformat(timespec="seconds")
     for entry in batch.entries:
@@ -189,6 +194,8 @@ def ingest(
     client = connect(settings)  # unreachable: fails now, naming the URL only
     target = into or ensure_alias(client, settings.index, replicas=settings.replicas)
     ledger.ensure_ledger(client, target)
+    ensure_story_fields(client, target)
+    stories = settings.dup_params()
     root = settings.raw_dir.resolve()
     if not root.is_dir():
         raise FileNotFoundError(f"raw folder {root} does not exist")
@@ -211,7 +218,7 @@ def ingest(
         summary.stages["transform"] += perf_counter() - submitted
         duplicates = dedupe(batch, seen_ids)
         with _timed(summary, "load"):
-            result, rejects = loader(client, target, cast(Batch, quote(batch)))
+            result, rejects = loader(client, target, cast(Batch, quote(batch)), stories)
         for item in rejects:
             where = f"{item.path}:{item.line}" if item.line else item.path
             logger.warning("quarantined %s: %s", where, item.reason)
@@ -235,11 +242,15 @@ def ingest(
             )
         with _timed(summary, "learn boilerplate"):
             store = LearnedStore(settings.state_dir / "learned" / f"{settings.index}.sqlite3")
-            futures = [
-                evidence_batch.submit(c, root, pipeline, force, settings.limits()) for c in chunks
-            ]
-            for evidence_future in futures:
-                store.add(evidence_future.result())
+            evidence: deque[PrefectFuture[list[Evidence]]] = deque()
+            for chunk in chunks:
+                evidence.append(
+                    evidence_batch.submit(chunk, root, pipeline, force, settings.limits())
+                )
+                if len(evidence) > in_flight:  # bounded: memory stays flat
+                    store.add(evidence.popleft().result())
+            while evidence:
+                store.add(evidence.popleft().result())
             learned = store.learned()
         for chunk in chunks:
             future = transform_batch.submit(
@@ -252,23 +263,26 @@ def ingest(
             drain_one()
     if prune:
         with _timed(summary, "prune"):
-            summary.pruned = _prune(client, target, {w.rel for w in work})
+            summary.pruned = _prune(client, target, {w.rel for w in work}, stories)
     client.indices.refresh(index=[target, ledger.ledger_name(target)])
     summary.seconds = perf_counter() - started
     _report(summary, settings.index, logger)
     return summary.counts()
 
 
-def _prune(client: Elasticsearch, index: str, present: set[str]) -> int:
+def _prune(client: Elasticsearch, index: str, present: set[str], stories: DupParams) -> int:
     """Delete the documents and ledger entries of files that are gone from the raw folder."""
     gone = [e for e in ledger.scan(client, index) if e.path not in present]
-    deleted = delete_ids(client, index, [i for e in gone for i in e.ids])
+    ids = [i for e in gone for i in e.ids]
+    forget_stories(client, index, ids, stories)
+    deleted = delete_ids(client, index, ids)
     ledger.delete(client, index, [e.path for e in gone])
     return deleted
 
 
 def _report(summary: RunSummary, alias: str, logger: Any) -> None:
     logger.info("ingest done: %s (counts add up: %s)", summary.counts(), summary.balanced)
+    logger.info("stage seconds: %s", {k: round(v, 1) for k, v in summary.stages.items()})
     if not summary.balanced:
         logger.error("counts do not add up: %s", summary.counts())
     create_markdown_artifact(

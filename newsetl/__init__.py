@@ -31,6 +31,7 @@ def search(
     size: int = 10,
     after: str | None = None,
     facets: bool = True,
+    collapse: bool = True,
     settings: Settings | None = None,
 ) -> SearchResult:
     """Search the configured alias (NEWSETL_* settings) in one call; see `SearchQuery`.
@@ -58,6 +59,7 @@ def search(
         size=size,
         after=after,
         facets=facets,
+        collapse=collapse,
     )
     settings = settings or Settings()
     return run_search(connect(settings), settings.index, query)

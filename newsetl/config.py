@@ -14,6 +14,7 @@ from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from newsetl.limits import Limits
+from transforms.shingles import DupParams
 
 # Elasticsearch's own rules for index and alias names, tightened: lowercase, no leading
 # punctuation, no characters that would need escaping in a URL path.
@@ -79,6 +80,25 @@ class Settings(BaseSettings):
         default=None,
         description="Scheduler of an existing Dask cluster; unset with `dask`: a local cluster.",
     )
+    dup_threshold: float = Field(
+        default=0.4,
+        ge=0,
+        le=1,
+        description="Estimated Jaccard (5-word shingles) from which two bodies are one story.",
+    )
+    dup_containment: float = Field(
+        default=0.8,
+        ge=0,
+        le=1,
+        description="Share of a shorter body inside a longer one that makes a trimmed copy "
+        "the same story (with Jaccard at least 0.3).",
+    )
+    dup_figures_missing: float = Field(
+        default=0.2,
+        ge=0,
+        le=1,
+        description="Share of figures two bodies may differ in and still be one story.",
+    )
     retry_delays: list[float] = Field(
         default=[5, 20, 60],
         description="Seconds between retries of a failed batch load (JSON list).",
@@ -96,6 +116,13 @@ class Settings(BaseSettings):
     @property
     def uses_local_engine(self) -> bool:
         return not self.es_url
+
+    def dup_params(self) -> DupParams:
+        return DupParams(
+            jaccard=self.dup_threshold,
+            containment=self.dup_containment,
+            numbers_missing=self.dup_figures_missing,
+        )
 
     def limits(self) -> Limits:
         return Limits(self.max_file_bytes, self.max_html_depth, self.max_body_chars)

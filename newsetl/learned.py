@@ -26,6 +26,7 @@ def learnable(key: str) -> bool:
     ("12 Comments", "© 2024") is the pattern file's job."""
     return bool(key) and word_count(key) <= MAX_WORDS and not any(c.isdigit() for c in key)
 
+
 Evidence = tuple[str, str, frozenset[str]]  # (site, record, line keys)
 
 
@@ -67,8 +68,8 @@ class LearnedStore:
         with closing(self._connect()) as db, db:
             db.executescript(
                 """
-                CREATE TABLE IF NOT EXISTS members (site TEXT, member TEXT,
-                    PRIMARY KEY (site, member));
+                CREATE TABLE IF NOT EXISTS members (member TEXT PRIMARY KEY, site TEXT);
+                CREATE INDEX IF NOT EXISTS members_site ON members (site);
                 CREATE TABLE IF NOT EXISTS keys (site TEXT, key TEXT, member TEXT,
                     PRIMARY KEY (site, key, member));
                 CREATE INDEX IF NOT EXISTS keys_member ON keys (member);
@@ -84,7 +85,7 @@ class LearnedStore:
             for site, member, keys in items:
                 db.execute("DELETE FROM keys WHERE member = ?", (member,))
                 db.execute("DELETE FROM members WHERE member = ?", (member,))
-                db.execute("INSERT INTO members VALUES (?, ?)", (site, member))
+                db.execute("INSERT INTO members VALUES (?, ?)", (member, site))
                 db.executemany(
                     "INSERT OR IGNORE INTO keys VALUES (?, ?, ?)",
                     ((site, key, member) for key in keys),

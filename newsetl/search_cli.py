@@ -48,6 +48,11 @@ def add_search_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--size", type=int, default=10, help=f"hits per page, 1-{MAX_SIZE}")
     parser.add_argument("--after", metavar="CURSOR", help="the `next` cursor of the previous page")
     parser.add_argument(
+        "--all-copies",
+        action="store_true",
+        help="every copy of a story (default: one hit per story, 'N other outlets')",
+    )
+    parser.add_argument(
         "--json", action="store_true", help='one object: {"total", "hits", "facets", "next"}'
     )
     parser.add_argument(
@@ -77,6 +82,7 @@ def run_search(args: argparse.Namespace, settings: Settings) -> int:
             sort=args.sort,
             size=args.size,
             after=args.after,
+            collapse=not args.all_copies,
         )
         if args.suggest:
             for title in suggest_titles(
@@ -115,6 +121,10 @@ def _print_result(result: SearchResult) -> None:
         print(f"{rank}. {hit.title or '(untitled)'}  (score {hit.score or 0:.2f})")
         print(f"   {meta}")
         print(f"   {snippet}")
+        if hit.other_outlets:
+            sites = f" ({', '.join(hit.other_sites)}…)" if hit.other_sites else ""
+            plural = "s" if hit.other_outlets > 1 else ""
+            print(f"   + {hit.other_outlets} other outlet{plural}{sites}")
     for name, buckets in result.facets.items():
         if buckets:
             print(f"{name}: " + ", ".join(f"{b.value} ({b.count})" for b in buckets))

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any, Literal
 
+from newsetl.es.stories import collapse_clause
+
 # Title matches outrank body matches; quoted phrases go to the unstemmed `.exact` subfields.
 TEXT_FIELDS = ("title^3", "body")
 # ESCAPE, FUZZY, NEAR, SLOP and PREFIX stay off: `~`, `*`, `\` and `^` are plain characters.
@@ -68,6 +70,7 @@ class SearchQuery:
     size: int = 10
     after: str | None = None
     facets: bool = True
+    collapse: bool = True  # one hit per story (its best-matching copy); False: every copy
 
     def __post_init__(self) -> None:
         for name in _MULTI:  # a lone string means one value, not its characters
@@ -307,8 +310,17 @@ def build_request(q: SearchQuery) -> dict[str, Any]:
         "source_excludes": ["removed"],
         "highlight": HIGHLIGHT,
     }
+    if q.collapse:
+        # Field collapsing cannot be combined with search_after, so collapsed pages move by
+        # offset (up to Elasticsearch's 10,000-hit window); every copy pages without limit.
+        request["collapse"] = collapse_clause(inner_hits=4)
+        request["aggs"] = {"stories": {"cardinality": {"field": "story_id"}}}
     if q.after:
-        request["search_after"] = decode_cursor(q.after, q.sort)[0]
+        values, seen = decode_cursor(q.after, q.sort)
+        if q.collapse:
+            request["from"] = seen
+        else:
+            request["search_after"] = values
     if q.facets:
-        request["aggs"] = FACETS
+        request["aggs"] = {**request.get("aggs", {}), **FACETS}
     return request

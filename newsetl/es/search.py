@@ -18,6 +18,7 @@ from newsetl.es.query import (
     encode_cursor,
     first_words,
 )
+from newsetl.es.stories import other_outlets
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,9 @@ class Hit:
     path: str | None
     snippet: str
     title_highlight: str | None = None
+    story_id: str | None = None
+    other_outlets: int = 0  # other copies of the same story (collapsed away by default)
+    other_sites: tuple[str, ...] = ()  # a few of their sites
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -95,6 +99,14 @@ def _hit(raw: dict[str, Any]) -> Hit:
         path=source.get("path"),
         snippet=" … ".join(fragments),
         title_highlight=titles[0] if titles else None,
+        story_id=src.get("story_id"),
+        other_outlets=other_outlets(raw),
+        other_sites=tuple(
+            site
+            for member in raw.get("inner_hits", {}).get("story", {}).get("hits", {}).get("hits", [])
+            if member["_id"] != raw["_id"]
+            and (site := (member["_source"].get("source") or {}).get("site"))
+        )[:3],
     )
 
 
@@ -116,6 +128,8 @@ def search(client: Elasticsearch, alias: str, query: SearchQuery | str) -> Searc
     resp = client.search(index=alias, **build_request(q))
     raw_hits = resp["hits"]["hits"]
     total = int(resp["hits"]["total"]["value"])
+    if q.collapse:  # count stories, not copies (cardinality: exact up to 3,000 stories)
+        total = int(resp["aggregations"]["stories"]["value"])
     seen = (decode_cursor(q.after, q.sort)[1] if q.after else 0) + len(raw_hits)
     more = len(raw_hits) == q.size and seen < total
     return SearchResult(
