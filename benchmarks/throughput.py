@@ -176,9 +176,11 @@ def flow_run(raw: Path, url: str, state: Path, workers: int) -> dict[str, Any]:
     if proc.returncode != 0:
         raise RuntimeError(f"newsetl run failed ({proc.returncode})")
     counts = json.loads(out.strip().splitlines()[-1])
+    stages = re.search(r"stage seconds: (\{.*?\})", err)
     return {
         "seconds": seconds,
         "counts": counts,
+        "stages": ast.literal_eval(stages.group(1)) if stages else {},
         "peak_main": peak["main"],
         "peak_tree": peak["tree"],
     }
