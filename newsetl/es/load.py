@@ -21,14 +21,14 @@ class RefusedWritesError(RuntimeError):
     """
 
 
-def _reason(error: Any) -> str:
+def reason_of(error: Any) -> str:
     """`(type): reason` of a bulk item's error, whatever shape the server gave it."""
     if isinstance(error, dict):
         return f"({error.get('type', 'error')}): {error.get('reason', error)}"
     return f"(error): {error}"
 
 
-def _transient(status: int, error: Any) -> bool:
+def is_refusal(status: int, error: Any) -> bool:
     """Refusals that are the cluster's state, not the document's fault: a full write queue,
     the disk flood-stage or an admin write block, a node in trouble."""
     blocked = isinstance(error, dict) and error.get("type") == "cluster_block_exception"
@@ -53,7 +53,10 @@ def existing_hashes(client: Elasticsearch, alias: str, ids: Sequence[str]) -> di
 
 def bulk_actions(docs: Iterable[dict[str, Any]], alias: str) -> Iterator[dict[str, Any]]:
     for doc in docs:
-        yield {"_op_type": "index", "_index": alias, "_id": doc["id"], "_source": doc}
+        # Not grouped (loaded without `assign_stories`): its own story, so collapsing on
+        # `story_id` never folds ungrouped documents together.
+        source = {"story_id": doc["id"], "story_size": 1, "story_canonical": True, **doc}
+        yield {"_op_type": "index", "_index": alias, "_id": doc["id"], "_source": source}
 
 
 def load(client: Elasticsearch, alias: str, docs: Sequence[dict[str, Any]]) -> LoadResult:
@@ -79,11 +82,11 @@ def load(client: Elasticsearch, alias: str, docs: Sequence[dict[str, Any]]) -> L
                 result.updated += 1
             else:
                 result.indexed += 1
-        elif _transient(int(info.get("status", 0)), info.get("error")):
-            refused.append(_reason(info.get("error")))
+        elif is_refusal(int(info.get("status", 0)), info.get("error")):
+            refused.append(reason_of(info.get("error")))
         else:
             result.rejected.append(
-                (doc_id, f"rejected by Elasticsearch {_reason(info.get('error'))}")
+                (doc_id, f"rejected by Elasticsearch {reason_of(info.get('error'))}")
             )
     if refused:
         raise RefusedWritesError(
@@ -105,3 +108,13 @@ def delete_ids(client: Elasticsearch, alias: str, ids: Iterable[str]) -> int:
         elif item.get("delete", {}).get("status") != 404:
             raise RuntimeError(f"delete failed: {item}")
     return deleted
+
+
+def raise_refusals(errors: Iterable[dict[str, Any]], alias: str) -> None:
+    """Turn the cluster's refusals among bulk item errors into `RefusedWritesError`."""
+    for item in errors:
+        info: dict[str, Any] = next(iter(item.values()), {})
+        if is_refusal(int(info.get("status", 0)), info.get("error")):
+            raise RefusedWritesError(
+                f"{alias}: the cluster refused writes: {reason_of(info.get('error'))}"
+            )

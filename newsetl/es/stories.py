@@ -18,6 +18,7 @@ from typing import Any
 from elasticsearch import Elasticsearch, helpers
 
 from newsetl.es.indices import index_body
+from newsetl.es.load import raise_refusals
 from transforms.shingles import DEFAULT, DupParams, Fingerprint, Member, Story, fingerprint, group
 
 STORY_FIELDS = ("story_id", "story_size", "story_canonical", "story_exact")
@@ -195,4 +196,8 @@ def _update_changed(
         if fields != {k: source.get(k) for k in fields}:
             actions.append({"_op_type": "update", "_index": alias, "_id": doc_id, "doc": fields})
     if actions:
-        helpers.bulk(client, actions, chunk_size=1000, max_retries=5, initial_backoff=1)
+        try:
+            helpers.bulk(client, actions, chunk_size=1000, max_retries=3, initial_backoff=1)
+        except helpers.BulkIndexError as exc:
+            raise_refusals(exc.errors, alias)
+            raise

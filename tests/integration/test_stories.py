@@ -195,3 +195,22 @@ def test_story_fields_added_to_an_older_index(client: Elasticsearch) -> None:
     ensure_story_fields(client, "t-stories-old")  # idempotent
     _ingest(client, "t-stories-old", _collection()[:4], batch=4)
     assert _stories(client, "t-stories-old")["a2"][:2] == ("a1", 4)
+
+
+def test_search_collapses_stories_and_shows_all_copies_on_request(client: Elasticsearch) -> None:
+    from newsetl.es.query import SearchQuery
+    from newsetl.es.search import search
+
+    alias = "t-stories-search"
+    _ingest(client, alias, _collection(), batch=10)
+    collapsed = search(client, alias, SearchQuery(size=50, facets=False))
+    assert collapsed.total == 6 and len(collapsed.hits) == 6
+    story_a = next(h for h in collapsed.hits if h.other_outlets == 3)
+    assert story_a.story_id == "a1" and len(story_a.other_sites) == 3
+    expanded = search(client, alias, SearchQuery(size=50, facets=False, collapse=False))
+    assert expanded.total == 10 and {h.story_id for h in expanded.hits} == {
+        h.story_id for h in collapsed.hits
+    }
+    first = search(client, alias, SearchQuery(size=4, facets=False, sort="date"))
+    second = search(client, alias, SearchQuery(size=4, facets=False, sort="date", after=first.next))
+    assert {h.story_id for h in first.hits}.isdisjoint(h.story_id for h in second.hits)
