@@ -158,7 +158,7 @@ def flow_run(raw: Path, url: str, state: Path, workers: int) -> dict[str, Any]:
     cmd += ["--index", "bench-flow"]
     started = time.perf_counter()
     proc = subprocess.Popen(
-        cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
+        cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
     peak = {"main": 0, "tree": 0}
 
