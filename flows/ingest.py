@@ -223,6 +223,7 @@ def ingest(
             where = f"{item.path}:{item.line}" if item.line else item.path
             logger.warning("quarantined %s: %s", where, item.reason)
         _account(summary, batch, result, rejects, duplicates)
+        batch.release()
         rate = summary.seen / (perf_counter() - started)
         logger.info("batch done: %d seen so far, %.1f documents/s", summary.seen, rate)
         advance(files, rate)
@@ -248,9 +249,9 @@ def ingest(
                     evidence_batch.submit(chunk, root, pipeline, force, settings.limits())
                 )
                 if len(evidence) > in_flight:  # bounded: memory stays flat
-                    store.add(evidence.popleft().result())
+                    _learn_from(store, evidence.popleft().result())
             while evidence:
-                store.add(evidence.popleft().result())
+                _learn_from(store, evidence.popleft().result())
             learned = store.learned()
         for chunk in chunks:
             future = transform_batch.submit(
@@ -268,6 +269,11 @@ def ingest(
     summary.seconds = perf_counter() - started
     _report(summary, settings.index, logger)
     return summary.counts()
+
+
+def _learn_from(store: LearnedStore, found: list[Evidence]) -> None:
+    store.add(found)
+    found.clear()  # the orchestrator may hold the result until the run ends
 
 
 def _prune(client: Elasticsearch, index: str, present: set[str], stories: DupParams) -> int:

@@ -83,6 +83,14 @@ class Batch:
     unchanged_ids: list[str] = field(default_factory=list)  # documents of skipped files
     unchanged_rejects: list[Rejected] = field(default_factory=list)  # still-quarantined files
 
+    def release(self) -> None:
+        """Empty the lists in place once the batch is loaded: the orchestrator may keep a
+        reference to every task's result until the run ends, and memory must stay flat."""
+        for items in (self.docs, self.rejected, self.entries, self.stale_ids):
+            items.clear()
+        self.unchanged_ids.clear()
+        self.unchanged_rejects.clear()
+
 
 def _sha256(path: Path) -> str:
     try:
