@@ -157,16 +157,22 @@ def test_sort_ends_with_the_unique_id_and_cursors_round_trip(sort: Any) -> None:
     values = [3.25, 1709562600000, "abc"][-len(sort_clause(sort)) :]
     cursor = encode_cursor(sort, values, 40)
     assert decode_cursor(cursor, sort) == (values, 40)
-    assert build_request(SearchQuery(sort=sort, after=cursor))["search_after"] == values
+    every_copy = build_request(SearchQuery(sort=sort, after=cursor, collapse=False))
+    assert every_copy["search_after"] == values and "collapse" not in every_copy
+    # Collapsing cannot combine with search_after: collapsed pages move by offset.
+    collapsed = build_request(SearchQuery(sort=sort, after=cursor))
+    assert collapsed["from"] == 40 and "search_after" not in collapsed
+    assert collapsed["collapse"]["field"] == "story_id"
 
 
 def test_request_shape() -> None:
     request = build_request(SearchQuery(text="oil", size=5))
     assert request["size"] == 5 and request["track_total_hits"] is True
     assert request["source_excludes"] == ["removed"]
-    assert set(request["aggs"]) == {"agency", "site", "country", "month"}
+    assert set(request["aggs"]) == {"agency", "site", "country", "month", "stories"}
     assert "search_after" not in request
-    assert "aggs" not in build_request(SearchQuery(facets=False))
+    assert set(build_request(SearchQuery(facets=False))["aggs"]) == {"stories"}
+    assert "aggs" not in build_request(SearchQuery(facets=False, collapse=False))
 
 
 @pytest.mark.parametrize(
