@@ -186,8 +186,7 @@ def ingest(
     `into` names a concrete index to fill from scratch instead (the reindex flow uses it);
     `progress` draws a progress bar (the CLI asks for one in a terminal).
     """
-    overrides: dict[str, Any] = {"raw_dir": raw_dir, "index": index, "batch_size": batch_size}
-    settings = Settings(**{k: v for k, v in overrides.items() if v is not None})
+    settings = Settings.with_overrides(raw_dir=raw_dir, index=index, batch_size=batch_size)
     logger = get_run_logger()
     summary = RunSummary()
     started = perf_counter()

@@ -29,8 +29,7 @@ def reindex(
     cleanup: bool = False,
     allow_shrink: bool = False,
 ) -> dict[str, Any]:
-    overrides: dict[str, Any] = {"raw_dir": raw_dir, "index": index, "batch_size": batch_size}
-    settings = Settings(**{k: v for k, v in overrides.items() if v is not None})
+    settings = Settings.with_overrides(raw_dir=raw_dir, index=index, batch_size=batch_size)
     logger = get_run_logger()
     client = connect(settings)
     alias = settings.index

@@ -29,12 +29,9 @@ _OPTIONS: dict[str, tuple[str, type, str]] = {
 
 
 def _settings(args: argparse.Namespace) -> Settings:
-    overrides = {
-        field: getattr(args, field)
-        for field, _, _ in _OPTIONS.values()
-        if getattr(args, field, None) is not None
-    }
-    return Settings(**overrides)
+    return Settings.with_overrides(
+        **{field: getattr(args, field, None) for field, _, _ in _OPTIONS.values()}
+    )
 
 
 def _cmd_run(args: argparse.Namespace) -> int:

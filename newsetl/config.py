@@ -8,12 +8,12 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from newsetl.limits import Limits
+from newsetl.limits import DEFAULT_LIMITS, Limits
 from transforms.shingles import DupParams
 
 # Elasticsearch's own rules for index and alias names, tightened: lowercase, no leading
@@ -61,11 +61,17 @@ class Settings(BaseSettings):
         default=0, ge=0, le=5, description="Replicas of a newly created index (0 for one node)."
     )
     max_file_bytes: int = Field(
-        default=20 * 1024 * 1024, ge=1, description="Largest raw file read (bytes, after gunzip)."
+        default=DEFAULT_LIMITS.max_file_bytes,
+        ge=1,
+        description="Largest raw file read (bytes, after gunzip).",
     )
-    max_html_depth: int = Field(default=1000, ge=1, description="Deepest HTML nesting parsed.")
+    max_html_depth: int = Field(
+        default=DEFAULT_LIMITS.max_html_depth, ge=1, description="Deepest HTML nesting parsed."
+    )
     max_body_chars: int = Field(
-        default=2_000_000, ge=1, description="Longest article body indexed (characters)."
+        default=DEFAULT_LIMITS.max_body_chars,
+        ge=1,
+        description="Longest article body indexed (characters).",
     )
     workers: int = Field(
         default_factory=lambda: os.cpu_count() or 1,
@@ -112,6 +118,11 @@ class Settings(BaseSettings):
                 f"invalid index/alias name {value!r}: lowercase letters, digits, '-' and '_' only"
             )
         return value
+
+    @classmethod
+    def with_overrides(cls, **values: Any) -> Settings:
+        """The environment's settings, with each value that is not None taking precedence."""
+        return cls(**{k: v for k, v in values.items() if v is not None})
 
     @property
     def uses_local_engine(self) -> bool:

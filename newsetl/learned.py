@@ -14,17 +14,17 @@ from contextlib import closing
 from pathlib import Path
 
 from newsetl.readers import RawRecord
-from transforms.boilerplate import learn_boilerplate, line_keys
+from transforms.boilerplate import LEARNABLE_MAX_WORDS, learn_boilerplate, line_keys
 from transforms.paragraphs import word_count
-
-MAX_WORDS = 30  # longer paragraphs are content even when repeated (wire background)
 
 
 def learnable(key: str) -> bool:
     """Short and free of numbers: templated lines with figures ("Shr 1.10 dlrs vs 90 cts",
     "Net 2.1 mln") recur across a wire's stories yet are content; furniture with numbers
     ("12 Comments", "© 2024") is the pattern file's job."""
-    return bool(key) and word_count(key) <= MAX_WORDS and not any(c.isdigit() for c in key)
+    return (
+        bool(key) and word_count(key) <= LEARNABLE_MAX_WORDS and not any(c.isdigit() for c in key)
+    )
 
 
 Evidence = tuple[str, str, frozenset[str]]  # (site, record, line keys)

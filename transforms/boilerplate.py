@@ -15,6 +15,8 @@ from importlib.resources import files
 from transforms.paragraphs import collapse, repaired_paragraphs, word_count
 
 _PATTERN_FILE = "boilerplate.txt"
+# Longer paragraphs are content even when repeated (wire services reuse background).
+LEARNABLE_MAX_WORDS = 30
 _DIGITS = re.compile(r"\d+")
 _EDGE_PUNCT = re.compile(r"^[\W_]+|[\W_]+$")
 
@@ -78,7 +80,7 @@ def learn_boilerplate(
     *,
     min_docs: int = 5,
     min_share: float = 0.05,
-    max_words: int = 30,
+    max_words: int = LEARNABLE_MAX_WORDS,
 ) -> frozenset[str]:
     """Keys that recur in enough of a site's documents to be furniture rather than story.
 
