@@ -8,13 +8,13 @@ written only after a batch's documents are in, so a crashed run's re-run converg
 from __future__ import annotations
 
 import logging
-from collections import deque
-from collections.abc import Iterator, Sequence
+from collections import defaultdict, deque
+from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from datetime import UTC, datetime
 from pathlib import Path
 from time import perf_counter
-from typing import Any, TypeVar, cast
+from typing import Any, cast
 
 from elasticsearch import Elasticsearch
 from prefect import flow, get_run_logger, task
@@ -38,6 +38,7 @@ from newsetl.pipeline import (
     Batch,
     FileWork,
     RunSummary,
+    batches,
     gather_evidence,
     pipeline_version,
     stat_files,
@@ -47,7 +48,6 @@ from newsetl.progress import progress_bar
 from newsetl.readers import Rejected, discover
 from transforms.shingles import DupParams
 
-T = TypeVar("T")
 # trafilatura logs an ERROR for every empty page; the quarantine already says why, once.
 logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
 BULK_TUNING_FILES = 1000  # from this size on, a run turns refreshes off while it loads
@@ -57,11 +57,6 @@ IN_FLIGHT = 2  # batches transformed ahead of the loader: bounds memory, keeps i
 def write_tag(index: str) -> str:
     """Tag of every task that writes `index`; a concurrency limit of 1 on it serializes runs."""
     return f"newsetl-write-{index}"
-
-
-def chunked(items: Sequence[T], size: int) -> Iterator[list[T]]:
-    for start in range(0, len(items), size):
-        yield list(items[start : start + size])
 
 
 @task(cache_policy=NONE, persist_result=False)
@@ -81,6 +76,7 @@ def transform_batch(
     retry: bool,
     limits: Limits,
     learned: dict[str, frozenset[str]],
+    stories: DupParams,
 ) -> Batch:
     return parallel.run(
         transform_files,
@@ -92,6 +88,7 @@ def transform_batch(
         retry_quarantined=retry,
         limits=limits,
         learned=learned,
+        stories=stories,
     )
 
 
@@ -111,12 +108,17 @@ def dedupe(batch: Batch, seen_ids: set[str]) -> int:
 @task(cache_policy=NONE, persist_result=False)
 def load_batch(
     client: Elasticsearch, index: str, batch: Batch, stories: DupParams
-) -> tuple[LoadResult, list[Rejected]]:
-    """Write a batch: story grouping, changed documents, stale deletions, ledger entries."""
+) -> tuple[LoadResult, list[Rejected], dict[str, float]]:
+    """Write a batch: story grouping, changed documents, stale deletions, ledger entries.
+
+    Returns the seconds each step took too: the run report breaks the load stage down.
+    """
     fresh = batch.docs
-    if fresh:
-        assign_stories(client, index, fresh, stories)
-    result = load(client, index, fresh) if fresh else LoadResult()
+    seconds: defaultdict[str, float] = defaultdict(float)
+    with _timed(seconds, "load: story grouping"):
+        assign_stories(client, index, fresh, stories, batch.fingerprints)
+    with _timed(seconds, "load: bulk"):
+        result = load(client, index, fresh) if fresh else LoadResult()
     rejects = list(batch.rejected)
     refused = dict(result.rejected)
     for entry in batch.entries:
@@ -127,22 +129,24 @@ def load_batch(
             entry.quarantine.append({"line": line, "reason": refused[doc_id]})
             rejects.append(Rejected(entry.path, refused[doc_id], line))
     if batch.stale_ids:
-        forget_stories(client, index, batch.stale_ids, stories)
-        delete_ids(client, index, batch.stale_ids)
+        with _timed(seconds, "load: stale deletions"):
+            forget_stories(client, index, batch.stale_ids, stories)
+            delete_ids(client, index, batch.stale_ids)
     stamp = datetime.now(UTC).isoformat(timespec="seconds")
     for entry in batch.entries:
         entry.run, entry.at = str(flow_run.get_id() or "local"), stamp
-    ledger.write(client, index, batch.entries)
-    return result, rejects
+    with _timed(seconds, "load: ledger"):
+        ledger.write(client, index, batch.entries)
+    return result, rejects, seconds
 
 
 @contextmanager
-def _timed(summary: RunSummary, stage: str) -> Iterator[None]:
+def _timed(stages: defaultdict[str, float], stage: str) -> Iterator[None]:
     started = perf_counter()
     try:
         yield
     finally:
-        summary.stages[stage] += perf_counter() - started
+        stages[stage] += perf_counter() - started
 
 
 def _account(
@@ -198,7 +202,7 @@ def ingest(
     root = settings.raw_dir.resolve()
     if not root.is_dir():
         raise FileNotFoundError(f"raw folder {root} does not exist")
-    with _timed(summary, "discover"):
+    with _timed(summary.stages, "discover"):
         work = stat_files(discover(root), root)
     summary.files = len(work)
     logger.info("ingest: %d files under %s into %s", len(work), root, target)
@@ -216,8 +220,10 @@ def ingest(
         batch = future.result()
         summary.stages["transform"] += perf_counter() - submitted
         duplicates = dedupe(batch, seen_ids)
-        with _timed(summary, "load"):
-            result, rejects = loader(client, target, cast(Batch, quote(batch)), stories)
+        with _timed(summary.stages, "load"):
+            result, rejects, seconds = loader(client, target, cast(Batch, quote(batch)), stories)
+        for stage, spent in seconds.items():
+            summary.stages[stage] += spent
         for item in rejects:
             where = f"{item.path}:{item.line}" if item.line else item.path
             logger.warning("quarantined %s: %s", where, item.reason)
@@ -234,13 +240,13 @@ def ingest(
     bar = progress_bar(progress, total=len(work))
     with parallel.process_pool(local_workers), tuning, bar as advance:
         chunks = []
-        for chunk in chunked(work, settings.batch_size):
-            with _timed(summary, "ledger lookup"):
+        for chunk in batches(work, settings.batch_size, settings.batch_bytes):
+            with _timed(summary.stages, "ledger lookup"):
                 known = ledger.fetch(client, target, [w.rel for w in chunk])
             chunks.append(
                 [FileWork(w.path, w.rel, w.size, w.mtime_ns, known.get(w.rel)) for w in chunk]
             )
-        with _timed(summary, "learn boilerplate"):
+        with _timed(summary.stages, "learn boilerplate"):
             store = LearnedStore(settings.state_dir / "learned" / f"{settings.index}.sqlite3")
             evidence: deque[PrefectFuture[list[Evidence]]] = deque()
             for chunk in chunks:
@@ -254,7 +260,15 @@ def ingest(
             learned = store.learned()
         for chunk in chunks:
             future = transform_batch.submit(
-                chunk, root, now, pipeline, force, retry_quarantined, settings.limits(), learned
+                chunk,
+                root,
+                now,
+                pipeline,
+                force,
+                retry_quarantined,
+                settings.limits(),
+                learned,
+                stories,
             )
             pending.append((future, perf_counter(), len(chunk)))
             if len(pending) > in_flight:
@@ -262,7 +276,7 @@ def ingest(
         while pending:
             drain_one()
     if prune:
-        with _timed(summary, "prune"):
+        with _timed(summary.stages, "prune"):
             summary.pruned = _prune(client, target, {w.rel for w in work}, stories)
     client.indices.refresh(index=[target, ledger.ledger_name(target)])
     summary.seconds = perf_counter() - started

@@ -50,6 +50,11 @@ class Settings(BaseSettings):
         description="Local state: the embedded engine's data and logs.",
     )
     batch_size: int = Field(default=500, ge=1, le=10_000, description="Files per task batch.")
+    batch_bytes: int = Field(
+        default=4 * 2**20,
+        ge=1,
+        description="Raw bytes per task batch: a batch of large .jsonl files ends sooner.",
+    )
     local_port: int = Field(
         default=9250,
         ge=1024,

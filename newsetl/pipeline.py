@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
@@ -19,6 +19,7 @@ from newsetl.es.ledger import FileEntry
 from newsetl.learned import Evidence, evidence, learn, site_of
 from newsetl.limits import DEFAULT_LIMITS, Limits
 from newsetl.readers import RawRecord, Rejected, read_file
+from transforms.shingles import DupParams, Fingerprint, fingerprint
 
 
 @cache
@@ -72,6 +73,25 @@ def stat_files(paths: Iterable[Path], root: Path) -> list[FileWork]:
     return work
 
 
+def batches(work: Iterable[FileWork], max_files: int, max_bytes: int) -> Iterator[list[FileWork]]:
+    """Task batches of at most `max_files` files and, past the first file, `max_bytes` bytes.
+
+    A batch's documents are in memory until it is loaded, and one .jsonl file can hold as many
+    documents as a thousand pages: bounding bytes is what keeps memory flat as a corpus grows.
+    """
+    batch: list[FileWork] = []
+    size = 0
+    for item in work:
+        grown = size + max(item.size, 0)
+        if batch and (len(batch) >= max_files or grown > max_bytes):
+            yield batch
+            batch, grown = [], max(item.size, 0)
+        batch.append(item)
+        size = grown
+    if batch:
+        yield batch
+
+
 @dataclass
 class Batch:
     """What a batch of files became; `entries` are the ledger records to write after loading."""
@@ -82,6 +102,8 @@ class Batch:
     stale_ids: list[str] = field(default_factory=list)  # documents a changed file no longer has
     unchanged_ids: list[str] = field(default_factory=list)  # documents of skipped files
     unchanged_rejects: list[Rejected] = field(default_factory=list)  # still-quarantined files
+    # Story fingerprints by document id, computed where the transforms run (see `stories`).
+    fingerprints: dict[str, Fingerprint] = field(default_factory=dict)
 
     def release(self) -> None:
         """Empty the lists in place once the batch is loaded: the orchestrator may keep a
@@ -90,6 +112,7 @@ class Batch:
             items.clear()
         self.unchanged_ids.clear()
         self.unchanged_rejects.clear()
+        self.fingerprints.clear()
 
 
 def _sha256(path: Path) -> str:
@@ -142,10 +165,13 @@ def transform_files(
     retry_quarantined: bool = False,
     limits: Limits = DEFAULT_LIMITS,
     learned: Mapping[str, frozenset[str]] | None = None,
+    stories: DupParams | None = None,
 ) -> Batch:
     """Transform the files that are new or changed; skip the rest by stat, then by content.
 
     `learned` holds each site's boilerplate keys learned from the corpus (`newsetl.learned`).
+    With `stories`, each document's story fingerprint is computed here too: MinHash is CPU
+    work that belongs in the transform processes, not in the loader that waits on the index.
     """
     learned = learned or {}
     batch = Batch()
@@ -187,6 +213,8 @@ def transform_files(
                 continue
             batch.docs.append(doc)
             entry.ids.append(doc["id"])
+            if stories is not None:
+                batch.fingerprints[doc["id"]] = fingerprint(doc["body"], stories)
         if prev is not None:
             batch.stale_ids.extend(sorted(set(prev.ids) - set(entry.ids)))
         batch.entries.append(entry)

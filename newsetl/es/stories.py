@@ -40,8 +40,11 @@ def assign_stories(
     alias: str,
     docs: Sequence[dict[str, Any]],
     params: DupParams = DEFAULT,
+    fingerprints: Mapping[str, Fingerprint] | None = None,
 ) -> None:
     """Set `story_*` fields on `docs` in place, before they are bulk-indexed into `alias`.
+
+    `fingerprints` are the documents' own, when the transform stage computed them already.
 
     Stored documents whose story changes (a new member joins, two stories merge, a re-indexed
     member no longer matches) are partially updated here; so are stored copies of documents in
@@ -51,7 +54,7 @@ def assign_stories(
         return
     batch: dict[str, Member] = {}
     for doc in docs:
-        fp = fingerprint(doc.get("body") or "", params)
+        fp = (fingerprints or {}).get(doc["id"]) or fingerprint(doc.get("body") or "", params)
         doc["story_bands"] = fp.band_keys(params)
         doc["story_minhash"] = fp.encode() if fp.size else None
         doc["story_text"] = fp.text_hash or None
