@@ -80,7 +80,7 @@ def gold(dateline: str) -> Gold:
     head, sep, tail = text.partition(",")
     if not sep:  # "JOHANNESBURG March 13 -", "LONDON -"
         m = _GOLD_DATE.search(text)
-        head, tail = (text[: m.start()], text[m.start():]) if m else (text.rstrip(" -"), "")
+        head, tail = (text[: m.start()], text[m.start() :]) if m else (text.rstrip(" -"), "")
     month = day = None
     m = _GOLD_DATE.search(tail)
     if m and month_number(m.group(1)) and 1 <= int(m.group(2)) <= 31:
@@ -159,7 +159,9 @@ def _versions() -> dict[str, str]:
     try:
         rev = subprocess.run(
             ["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"],
-            capture_output=True, text=True, check=False,
+            capture_output=True,
+            text=True,
+            check=False,
         ).stdout.strip()
     except OSError:
         rev = ""
@@ -183,20 +185,28 @@ def main() -> int:
     if args.json:
         print(json.dumps(figures))
         return 0
-    print(f"Reuters-21578 datelines: {figures['stories']} stories, "
-          f"{figures['irregular_gold']} irregular gold datelines, "
-          f"{figures['gold_without_valid_date']} without a valid gold month/day")
+    print(
+        f"Reuters-21578 datelines: {figures['stories']} stories, "
+        f"{figures['irregular_gold']} irregular gold datelines, "
+        f"{figures['gold_without_valid_date']} without a valid gold month/day"
+    )
     print(f"{'input':<34}{'city acc':>10}{'month/day acc':>15}")
     labels = {"record": "record (record_date = <DATE>)", "plain": "plain text (no year)"}
     for mode, label in labels.items():
-        print(f"{label:<34}{figures[f'city_accuracy_{mode}']:>10.4f}"
-              f"{figures[f'date_accuracy_{mode}']:>15.4f}")
-    print(f"city accuracy on the irregular golds (plain): "
-          f"{figures['city_accuracy_irregular_plain']:.4f}")
+        print(
+            f"{label:<34}{figures[f'city_accuracy_{mode}']:>10.4f}"
+            f"{figures[f'date_accuracy_{mode}']:>15.4f}"
+        )
+    print(
+        f"city accuracy on the irregular golds (plain): "
+        f"{figures['city_accuracy_irregular_plain']:.4f}"
+    )
     print(f"dateline date completed to 1987 (record): {figures['dateline_year_1987_record']:.4f}")
     print(f"city located in gazetteer (record): {figures['located_record']:.4f}")
-    print(f"speed: {figures['us_per_doc']:.0f} µs/doc "
-          f"(gazetteer load {figures['gazetteer_load_s']:.1f} s, once)")
+    print(
+        f"speed: {figures['us_per_doc']:.0f} µs/doc "
+        f"(gazetteer load {figures['gazetteer_load_s']:.1f} s, once)"
+    )
     print("versions: " + ", ".join(f"{k} {v}" for k, v in figures["versions"].items()))  # type: ignore[attr-defined]
     if figures["sample_city_misses"]:
         print("sample city misses (plain):")

@@ -132,8 +132,12 @@ def run(body_mode: str) -> dict[str, object]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--json", action="store_true", help="print the figures as one JSON object")
-    parser.add_argument("--body", choices=("text", "empty"), default="text",
-                        help="body passed to newsetl: the page's visible text, or empty")
+    parser.add_argument(
+        "--body",
+        choices=("text", "empty"),
+        default="text",
+        help="body passed to newsetl: the page's visible text, or empty",
+    )
     args = parser.parse_args()
     if not CORPUS.is_dir():
         print(f"corpus not found: {CORPUS}", file=sys.stderr)
@@ -142,14 +146,20 @@ def main() -> int:
     if args.json:
         print(json.dumps(figures))
         return 0
-    print(f"htmldate-mediacloud: {figures['pages']} pages with a gold date "
-          f"({figures['skipped_nan_gold']} NaN skipped), newsetl body = {figures['body']}")
+    print(
+        f"htmldate-mediacloud: {figures['pages']} pages with a gold date "
+        f"({figures['skipped_nan_gold']} NaN skipped), newsetl body = {figures['body']}"
+    )
     print(f"{'system':<30}{'day acc':>9}{'coverage':>10}{'precision':>11}{'µs/doc':>10}")
     for name, f in figures["systems"].items():  # type: ignore[attr-defined]
-        print(f"{name:<30}{f['day_accuracy']:>9.3f}{f['coverage']:>10.3f}"
-              f"{f['precision']:>11.3f}{f['us_per_doc']:>10.0f}")
-    print("newsetl sources: " + ", ".join(
-        f"{k} {v}" for k, v in sorted(figures["newsetl_sources"].items())))  # type: ignore[attr-defined]
+        print(
+            f"{name:<30}{f['day_accuracy']:>9.3f}{f['coverage']:>10.3f}"
+            f"{f['precision']:>11.3f}{f['us_per_doc']:>10.0f}"
+        )
+    print(
+        "newsetl sources: "
+        + ", ".join(f"{k} {v}" for k, v in sorted(figures["newsetl_sources"].items()))
+    )  # type: ignore[attr-defined]
     print("versions: " + ", ".join(f"{k} {v}" for k, v in figures["versions"].items()))  # type: ignore[attr-defined]
     return 0
 

@@ -43,6 +43,16 @@ PROSE_B = "Residents said they had not been told how long the measures would las
 _WORD = re.compile(r"\w+")
 
 
+# A story long enough that a one-sentence deck or caption is small next to it.
+_STORY = [
+    f"{PROSE_A} {PROSE_B}",
+    "The mayor said the army would stay in the northern district until the end of the month.",
+    "Shopkeepers in the old market said they had lost most of their customers since the strike.",
+    "“We have no idea when we can open again,” said one of them, who sells spices and tea.",
+    "The council will meet again next week to decide whether to lift the curfew early.",
+]
+
+
 def _around(line: str) -> str:
     return f"{PROSE_A}\n\n{line}\n\n{PROSE_B}"
 
@@ -134,6 +144,20 @@ def test_bare_dateline_joins_its_paragraph() -> None:
         "Don't miss:",
         "This slideshow requires JavaScript.",
         "Write to Jane Roe at jane.roe@example.com",
+        "Leave a Reply Cancel reply",
+        "Save my name, email, and website in this browser for the next time I comment.",
+        "This site uses Akismet to reduce spam. Learn how your comment data is processed.",
+        "34 responses to “Anthony Lynn: We needed to win this game”",
+        "Email *",
+        "Sanjeev Verma/Hindustan Times/Getty Images",
+        "(Reed Saxon / Associated Press)",
+        "Rep. Ilhan Omar speaks at the Capitol on July 25, 2019. J. Scott Applewhite / AP file",
+        "A cyclist rides past a blocked plant near La Paz. © Reuters / David Mercado",
+        "Photo by David Dyer-Bennet",
+        "By",
+        "- Next Auto News",
+        "Politics (45)",
+        "No spam, we promise. You can unsubscribe at any time.",
     ],
 )
 def test_pattern_families_removed(junk: str) -> None:
@@ -151,6 +175,7 @@ def test_pattern_families_removed(junk: str) -> None:
         "Associated Press writer Jon Gambrell in Dubai contributed to this report.",
         "By the end of the year, the company had hired 300 people.",
         "What happens next",  # a lone subheading between paragraphs
+        "Next steps",
         "Share prices fell 3% on the news.",
         "Advertisers have pulled out of the platform, the report said.",
         "Comments from the minister drew criticism from the opposition.",
@@ -182,6 +207,95 @@ def test_link_list_run_removed_but_pairs_kept() -> None:
 def test_story_lists_kept(items: list[str]) -> None:
     cleaned = clean_text("\n".join([PROSE_A, *items, PROSE_B]))
     assert cleaned.removed == ()
+
+
+@pytest.mark.parametrize(
+    "items",
+    [
+        # the list ends the story: announced by a colon, or a schedule of dated rows
+        ["The band's 2020 tour dates:", "Cairo Opera House", "Alexandria Library", "Luxor"],
+        [
+            "Tour dates",
+            "June 9 – West Palm Beach, FL",
+            "June 10 – Tampa, FL",
+            "June 14 – Alpharetta, GA",
+        ],
+        # rows built alike, without figures in every row
+        [
+            "Qualified teams",
+            "England (Group A): Tenth appearance",
+            "Spain (Group F): Eleventh",
+            "Wales (Group E): Second appearance",
+        ],
+    ],
+)
+def test_story_list_closing_the_story_kept(items: list[str]) -> None:
+    cleaned = clean_text("\n".join([PROSE_A, PROSE_B, *items, "Share this:", "Related"]))
+    assert cleaned.body == "\n\n".join([PROSE_A, PROSE_B, *items])
+
+
+def test_teaser_headlines_with_figures_are_not_a_table() -> None:
+    teasers = [
+        "25 worst Rock and Roll Hall of Fame inductees ever",
+        "Dave Matthews Band takes over the fan vote",
+        "Doobie Brothers perform with Santana in 2019",
+        "Fans really want The Doobie Brothers in the Hall",
+    ]
+    cleaned = clean_text("\n".join([PROSE_A, *teasers, PROSE_B]))
+    assert cleaned.body == f"{PROSE_A}\n\n{PROSE_B}"
+
+
+def test_table_cells_one_per_line_kept() -> None:
+    cells = ["Pos.", "Driver", "Points", "Wins", "1", "Kyle Busch", "5040", "5"]
+    cells += ["2", "Martin Truex", "5035", "7"]
+    cleaned = clean_text("\n".join([PROSE_A, *cells, PROSE_B]))
+    assert cleaned.removed == ()
+
+
+def test_prose_beyond_a_block_of_furniture_removed() -> None:
+    menu = ["News", "Sport", "Business", "Culture", "Opinion", "Weather", "Video", "Audio"]
+    sidebar = "Sign up to our morning briefing and get the day's top stories in your inbox."
+    story = [PROSE_A, "Advertisement", "“We will not leave,” she said.", PROSE_B]
+    cleaned = clean_text("\n".join([*story, "Share", *menu, sidebar, "About us"]))
+    assert cleaned.body == "\n\n".join([PROSE_A, "“We will not leave,” she said.", PROSE_B])
+
+
+def test_headline_deck_and_caption_before_the_byline_removed() -> None:
+    deck = "The council wants more time to restore order after a week of unrest."
+    caption = "Police officers stand guard outside the town hall on Monday."
+    header = [deck, caption, "AP Photo/John Doe", "By Jane Roe", "Updated 5:32 PM EST"]
+    text = "\n".join([*header, *_STORY])
+    cleaned = clean_text(text)
+    assert cleaned.body.startswith(PROSE_A)
+    assert deck in cleaned.removed and caption in cleaned.removed
+
+
+def test_dateline_paragraph_is_never_a_header() -> None:
+    lede = "CAIRO (AP) — Talks resumed on Tuesday, officials said."
+    cleaned = clean_text("\n".join([lede, "Updated 5:32 PM EST", *_STORY]))
+    assert cleaned.body.startswith(lede)
+
+
+def test_unspaced_scripts_have_sentences() -> None:
+    # Japanese sentences are one \\w+ run each; they are prose, not a run of labels.
+    sentences = [
+        "以下、その手順。",
+        "まずスタートメニューからプログラムを探し、右クリック。",
+        "これでようやく元の操作性を取り戻せました。",
+    ]
+    text = "\n".join([PROSE_A, *sentences, PROSE_B])
+    assert clean_text(text).removed == ()
+
+
+def test_caption_printed_twice_by_a_gallery_removed() -> None:
+    caption = (
+        "Residents walk past a damaged building in the northern district on Tuesday, a day "
+        "after the strike, in a photo released by the city council, which has asked the "
+        "national government for help with the cost of rebuilding the district."
+    )
+    cut = caption[: caption.index(" with the cost")] + " ... more"
+    cleaned = clean_text("\n".join([caption, "1 of 8", cut, PROSE_A, PROSE_B]))
+    assert cleaned.body == f"{PROSE_A}\n\n{PROSE_B}"
 
 
 def test_repeated_caption_dropped_once() -> None:
@@ -256,6 +370,13 @@ _LINES = st.sampled_from(
         "tuesday that the plan was final.",
         "Israelâ€™s",
         "&amp; more",
+        "Tour dates:",
+        "June 9 – Tampa, FL",
+        "England (Group A): 10th appearance",
+        "Published 5:32 PM EST, Nov. 19, 2019",
+        "1 of 8",
+        "CAIRO (AP) — Talks resumed on Tuesday, officials said.",
+        "以下、その手順。",
     ]
 )
 _DOCS = st.one_of(
@@ -275,3 +396,9 @@ def test_clean_properties(text: str) -> None:
     assert set(_WORD.findall(cleaned.body)) <= allowed
     assert "\n\n\n" not in cleaned.body
     assert all(line.strip() == line and line for line in cleaned.body.split("\n\n") if cleaned.body)
+
+
+def test_a_text_without_prose_keeps_its_lines() -> None:
+    """No sentence to anchor the story on: the short text is all the article there is."""
+    assert clean_text("Fixed text.").body == "Fixed text."
+    assert clean_text("Share this:\n\nFixed text.").body == "Fixed text."

@@ -44,13 +44,21 @@ def test_extract_html_beats_trafilatura(pages: list[tuple[str, str, str]]) -> No
     assert ours["f1"] >= 0.97
 
 
-def test_clean_text_beats_untouched_scraped_text(pages: list[tuple[str, str, str]]) -> None:
-    from benchmarks.extraction import scraped_text
+@pytest.mark.parametrize(("region", "min_gain"), [(0, 0.05), (1, 0.03)])
+def test_clean_text_beats_untouched_scraped_text(
+    pages: list[tuple[str, str, str]], region: int, min_gain: float
+) -> None:
+    """Issue #3: a wide F1 margin over the untouched dump, paid for with little recall.
+
+    Region 0 is the article's container (the benchmark's measure), 1 the tightest element
+    holding the gold (junk from inside the story only)."""
+    from benchmarks.extraction import scraped_regions
     from transforms.clean import clean_text
 
-    texts = [scraped_text(html, gold) for html, _, gold in pages]
+    texts = [scraped_regions(html, gold)[region] for html, _, gold in pages]
     golds = [gold for _, _, gold in pages]
     untouched = _score(texts, golds)
     cleaned = _score([clean_text(text).body for text in texts], golds)
-    assert cleaned["f1"] > untouched["f1"]
+    assert cleaned["f1"] >= untouched["f1"] + min_gain
     assert cleaned["precision"] > untouched["precision"]
+    assert cleaned["recall"] >= untouched["recall"] - 0.015

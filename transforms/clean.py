@@ -1,18 +1,22 @@
 """Clean a scraper's dump of an article container down to the article's paragraphs.
 
 The dump holds the story plus furniture before, inside and after it (menus, share buttons,
-bylines, captions, "Read more" links, newsletter pitches). Junk is removed in three passes,
-each recorded in `Cleaned.removed` so nothing disappears silently:
+bylines, captions, teaser lists, comment forms, newsletter pitches). Paragraphs are judged
+in context, and everything taken out is recorded in `Cleaned.removed`:
 
-1. per paragraph: known patterns (data/boilerplate.txt), the site's learned keys, the
-   headline, and repeats of a long paragraph (galleries print each caption twice or more);
-2. runs of three or more non-prose paragraphs (link lists, menus, tag clouds), unless a
-   colon announces them or they are mostly figures (the story's own list or table);
-3. non-prose paragraphs before the first and after the last prose paragraph (headline,
-   kicker, byline, "Find more coverage at").
+1. known junk: patterns (data/boilerplate.txt), the site's learned keys, the headline, and
+   copies of a long paragraph (galleries print each caption twice or more);
+2. the story's own lists stay: short lines announced by a colon, tables and schedules
+   (lines with figures), rows built alike ("England (Group A): 10th appearance");
+3. other runs of three or more short lines go (menus, link lists, tag clouds);
+4. the article is the stretch of the dump whose prose outweighs the furniture inside it (a
+   maximum-sum segment), so prose far from the story (sidebars, comment forms, footers) goes
+   while a one-line paragraph or the reporters' line next to the story stays;
+5. a headline, deck or photo caption that a byline or timestamp separates from the story
+   goes, unless it opens with a dateline.
 
-A lone short paragraph between prose paragraphs survives: dropping a real paragraph
-(a subheading, a one-line quote) is worse than keeping a stray label.
+A lone short paragraph inside the story survives: dropping a real paragraph (a subheading,
+a one-line quote) is worse than keeping a stray label.
 """
 
 from __future__ import annotations
@@ -22,17 +26,48 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from transforms.boilerplate import is_boilerplate, line_key
-from transforms.paragraphs import PROSE_MIN_WORDS, is_prose, repaired_paragraphs, word_count
+from transforms.dateline import parse_dateline
+from transforms.paragraphs import (
+    PROSE_MIN_WORDS,
+    is_prose,
+    repaired_paragraphs,
+    text_words,
+    word_count,
+)
 from transforms.repair import repair_text
 
-# Fewer than this many labels in a row can be a subheading or a short list inside a story.
-_MIN_JUNK_RUN = 3
+# Fewer than this many labels in a row can be a subheading or a short list inside a story;
+# as many rows alike already make a list or a table.
+_MIN_RUN = 3
 # Shorter lines legitimately repeat (schedules, recipes, table cells); longer ones are printed
-# twice by galleries and lightboxes, never by the story itself.
+# twice by galleries and lightboxes, never by the story itself. Copies are compared on their
+# opening words, because a gallery also prints the caption cut short ("... more").
 _REPEAT_MIN_WORDS = PROSE_MIN_WORDS
-# A run of labels at least this share of which hold digits is a table or schedule, not a menu.
+_REPEAT_OPENING_WORDS = 30
+# A run of short lines is a table or schedule when at least this share holds figures and few
+# of its lines are figure-free sentences (teaser headlines with a year in them are not data).
 _DATA_SHARE = 0.5
+_TEXT_SHARE = 0.25
+_TEXT_MIN_WORDS = 4
 _DIGIT = re.compile(r"\d")
+_WORD = re.compile(r"\w+")
+_LETTER_WORD = re.compile(r"\w*[^\W\d_]{2}\w*")
+# Punctuation that structures a list row ("June 9 – Tampa, FL", "Path A: Iceland, Bulgaria").
+_MARKS = re.compile(r"[():;,–—@|/\[\]]")
+# Scores for finding the article's stretch, in words of prose: a line of furniture costs a
+# little (ads and credits sit inside stories), a row of the story's own list earns a little
+# (a schedule at the end of a story belongs to it).
+_FURNITURE_COST = 2.0
+_ROW_GAIN = 1.0
+# A byline or timestamp line: "By Jane Roe", "Updated 5:32 PM", "Nov. 19, 2019".
+_BYLINE_START = re.compile(r"(?:by|published|updated|posted)\b", re.IGNORECASE)
+_BYLINE = re.compile(
+    _BYLINE_START.pattern + r"|.*\b(?:\d{1,2}:\d{2}|(?:19|20)\d{2})\b", re.IGNORECASE
+)
+_BYLINE_MAX_WORDS = 12
+# A header (headline, deck, caption) is one or two paragraphs, small next to the story.
+_HEADER_MAX_PARAGRAPHS = 2
+_HEADER_MAX_SHARE = 0.25
 
 
 @dataclass(frozen=True)
@@ -54,57 +89,209 @@ def clean_text(
     """
     paragraphs = repaired_paragraphs(text)
     title_key = (line_key(repair_text(title)) if title else "") or None
-    keep = [
+    known = [
         not is_boilerplate(p, site_boilerplate) and line_key(p) != title_key for p in paragraphs
     ]
-    _drop_repeats(paragraphs, keep)
+    keep = _keep_in_context(paragraphs, known)
+    kept = [i for i, k in enumerate(keep) if k]
+    # Judging again what survived, until nothing changes, makes cleaning idempotent: a list
+    # cut short at the article's end is judged as it will be read.
+    while not all(keep := _keep_in_context([paragraphs[i] for i in kept], [True] * len(kept))):
+        kept = [i for i, k in zip(kept, keep, strict=True) if k]
+    survivors = set(kept)
+    return Cleaned(
+        body="\n\n".join(paragraphs[i] for i in kept),
+        removed=tuple(p for i, p in enumerate(paragraphs) if i not in survivors),
+    )
+
+
+def _keep_in_context(paragraphs: Sequence[str], keep: list[bool]) -> list[bool]:
+    """Update `keep` by what surrounds each paragraph (steps 1 to 5 of the module)."""
     prose = [is_prose(p) for p in paragraphs]
-    _drop_label_runs(paragraphs, keep, prose)
-    _trim_edges(keep, prose)
-    body = "\n\n".join(p for p, k in zip(paragraphs, keep, strict=True) if k)
-    removed = tuple(p for p, k in zip(paragraphs, keep, strict=True) if not k)
-    return Cleaned(body=body, removed=removed)
+    _drop_repeats(paragraphs, keep, prose)
+    listed, rows = _story_lists(paragraphs, keep, prose)
+    _drop_label_runs(keep, prose, listed)
+    _keep_article(paragraphs, keep, prose, rows)
+    while _drop_header(paragraphs, keep, prose):
+        pass
+    return keep
 
 
-def _drop_repeats(paragraphs: Sequence[str], keep: list[bool]) -> None:
-    """Unkeep later copies of a long paragraph (the first copy stays)."""
-    seen: set[str] = set()
+def _drop_repeats(paragraphs: Sequence[str], keep: list[bool], prose: Sequence[bool]) -> None:
+    """Unkeep later copies of a long paragraph, and the first copy too when only furniture
+    separates it from the next (a caption and its gallery copy; a story quoting itself has
+    prose between)."""
+    seen: dict[tuple[str, ...], int] = {}
     for i, paragraph in enumerate(paragraphs):
-        if word_count(paragraph) < _REPEAT_MIN_WORDS:
+        opening = tuple(_WORD.findall(paragraph)[:_REPEAT_OPENING_WORDS])
+        if len(opening) < _REPEAT_MIN_WORDS:
             continue
-        if paragraph in seen:
+        if opening in seen:
             keep[i] = False
-        seen.add(paragraph)
+            if not any(prose[seen[opening] + 1 : i]):
+                keep[seen[opening]] = False
+        seen[opening] = i
 
 
-def _drop_label_runs(paragraphs: Sequence[str], keep: list[bool], prose: list[bool]) -> None:
-    """Unkeep maximal runs (among kept paragraphs) of `_MIN_JUNK_RUN`+ non-prose ones.
-
-    A run announced by a colon ("Tour dates:", "The finalists are:") is the story's own list,
-    and so is one that is mostly data (schedules, results, prices: lines holding digits).
-    """
+def _runs(keep: Sequence[bool], prose: Sequence[bool]) -> list[tuple[int | None, list[int]]]:
+    """Maximal runs of kept non-prose paragraphs, each with the kept paragraph before it."""
+    runs: list[tuple[int | None, list[int]]] = []
     run: list[int] = []
-    before = ""
+    before: int | None = None
+    for i in range(len(keep)):
+        if not keep[i]:
+            continue
+        if not prose[i]:
+            run.append(i)
+            continue
+        if run:
+            runs.append((before, run))
+        run, before = [], i
+    if run:
+        runs.append((before, run))
+    return runs
+
+
+def _shape(line: str) -> str:
+    """The first two distinct structuring marks of a line ("" with fewer)."""
+    marks: list[str] = []
+    for mark in _MARKS.findall(line):
+        if mark not in marks:
+            marks.append(mark)
+            if len(marks) == 2:
+                return "".join(marks)
+    return ""
+
+
+def _is_data(line: str) -> bool:
+    """A row with figures and words ("June 9 – Tampa, FL", "Palm Bay 18 22 13 17 — 70"), not
+    a bare number or a gallery counter."""
+    return bool(_DIGIT.search(line)) and _LETTER_WORD.search(line) is not None
+
+
+def _story_lists(
+    paragraphs: Sequence[str], keep: Sequence[bool], prose: Sequence[bool]
+) -> tuple[list[bool], list[bool]]:
+    """Which short lines belong to the story's own lists (`listed`), and which of those are
+    rows that tie a list to the story even past its last sentence (`rows`).
+
+    A run of short lines is the story's when a colon announces it ("Tour dates:"; the list
+    ends where furniture interrupts it) or when it is mostly figures (a table, one cell per
+    line). Inside any run, three or more consecutive rows with figures, or built alike (same
+    punctuation), are a list too: menus and teaser headlines are neither.
+    """
+    listed = [False] * len(paragraphs)
+    rows = [False] * len(paragraphs)
+    for before, run in _runs(keep, prose):
+        lines = [paragraphs[j] for j in run]
+        if (before is not None and paragraphs[before].endswith(":")) or lines[0].endswith(":"):
+            for k, j in enumerate(run):
+                if k and not all(keep[run[k - 1] + 1 : j]):
+                    break
+                listed[j] = rows[j] = True
+            continue
+        figures = sum(bool(_DIGIT.search(line)) for line in lines)
+        texts = sum(
+            not _DIGIT.search(line) and word_count(line) >= _TEXT_MIN_WORDS for line in lines
+        )
+        if figures >= _DATA_SHARE * len(run) and texts <= _TEXT_SHARE * len(run):
+            for j in run:
+                listed[j] = True
+                rows[j] = _is_data(paragraphs[j])
+            continue
+        for stretch in _stretches(run, [_is_data(line) for line in lines]):
+            for j in stretch:
+                listed[j] = rows[j] = True
+        for stretch in _stretches(run, [_shape(line) for line in lines]):
+            for j in stretch:
+                listed[j] = rows[j] = True
+    return listed, rows
+
+
+def _stretches(run: list[int], labels: Sequence[object]) -> list[list[int]]:
+    """Consecutive members of `run` sharing a truthy label, at least `_MIN_RUN` long."""
+    found: list[list[int]] = []
+    start = 0
+    for k in range(1, len(run) + 1):
+        if k == len(run) or labels[k] != labels[start]:
+            if labels[start] and k - start >= _MIN_RUN:
+                found.append(run[start:k])
+            start = k
+    return found
+
+
+def _drop_label_runs(keep: list[bool], prose: Sequence[bool], listed: Sequence[bool]) -> None:
+    """Unkeep runs (among kept paragraphs) of `_MIN_RUN`+ short lines not in a story list."""
+    run: list[int] = []
     for i in [*range(len(keep)), -1]:
         if i >= 0 and not keep[i]:
             continue
-        if i >= 0 and not prose[i]:
+        if i >= 0 and not prose[i] and not listed[i]:
             run.append(i)
             continue
-        announced = before.endswith(":") or (run and paragraphs[run[0]].endswith(":"))
-        data = sum(bool(_DIGIT.search(paragraphs[j])) for j in run) >= _DATA_SHARE * len(run)
-        if len(run) >= _MIN_JUNK_RUN and not announced and not data:
+        if len(run) >= _MIN_RUN:
             for j in run:
                 keep[j] = False
         run = []
-        before = paragraphs[i] if i >= 0 else ""
 
 
-def _trim_edges(keep: list[bool], prose: list[bool]) -> None:
-    """Unkeep non-prose paragraphs before the first and after the last kept prose one."""
-    anchors = [i for i, (k, p) in enumerate(zip(keep, prose, strict=True)) if k and p]
-    if not anchors:
-        return
+def _keep_article(
+    paragraphs: Sequence[str], keep: list[bool], prose: Sequence[bool], rows: Sequence[bool]
+) -> None:
+    """Unkeep everything outside the stretch whose score is highest: kept prose scores its
+    words, a list row `_ROW_GAIN`, other kept lines nothing, removed lines `_FURNITURE_COST`
+    against. Leading and trailing labels fall outside; prose beyond a long block of furniture
+    does too unless it outweighs it. With no prose or list at all there is no story to
+    anchor on, and every kept line stays: a one-line text is all the article there is."""
+    best, best_span = 0.0, (0, len(keep))
+    total, start = 0.0, 0
+    for i, paragraph in enumerate(paragraphs):
+        if total <= 0:
+            total, start = 0.0, i
+        if not keep[i]:
+            total -= _FURNITURE_COST
+        elif prose[i]:
+            total += text_words(paragraph)
+        elif rows[i]:
+            total += _ROW_GAIN
+        if total > best:
+            best, best_span = total, (start, i + 1)
+    first, end = best_span
+    for i in [*range(first), *range(end, len(keep))]:
+        keep[i] = False
+
+
+def _drop_header(paragraphs: Sequence[str], keep: list[bool], prose: Sequence[bool]) -> bool:
+    """Unkeep a headline, deck or caption opening the text: at most two prose paragraphs,
+    small next to what follows, then a byline or timestamp before the next prose. A dateline
+    means the story has started. True when something was dropped."""
+    island: list[int] = []
+    byline = False
     for i in range(len(keep)):
-        if i < anchors[0] or i > anchors[-1]:
-            keep[i] = False
+        if keep[i] and prose[i]:
+            if byline:
+                break
+            island.append(i)
+            if len(island) > _HEADER_MAX_PARAGRAPHS:
+                return False
+        elif island and not byline:
+            byline = _is_byline(paragraphs[i], removed=not keep[i])
+    else:
+        return False
+    if parse_dateline(paragraphs[island[0]]):
+        return False
+    words = sum(text_words(paragraphs[j]) for j in island)
+    story = sum(text_words(p) for p, k, pr in zip(paragraphs, keep, prose, strict=True) if k and pr)
+    if words > _HEADER_MAX_SHARE * (story - words):
+        return False
+    for j in range(i):  # up to the story's first paragraph
+        keep[j] = False
+    return True
+
+
+def _is_byline(line: str, *, removed: bool) -> bool:
+    """A byline or timestamp line; a kept one must say so ("By", "Updated"), since a
+    subheading may hold a year."""
+    if word_count(line) > _BYLINE_MAX_WORDS:
+        return False
+    return (_BYLINE if removed else _BYLINE_START).match(line) is not None

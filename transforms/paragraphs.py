@@ -21,6 +21,10 @@ _STARTS_LOWER = re.compile(r"^[^\W\d_A-Z]", re.UNICODE)
 # A sentence ends with terminal punctuation, possibly followed by closing quotes/brackets.
 _ENDS_SENTENCE = re.compile(r"[.!?…。！？][\"”’'»)\]]*$")
 _WORD = re.compile(r"\w+")
+# Chinese and Japanese are written without spaces, so a \w+ run there is a whole phrase;
+# about two of these characters make one word.
+_UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_UNSPACED_CHARS_PER_WORD = 2
 # "CAIRO (AP) —" or "WASHINGTON -" alone on a line: the dateline split from its paragraph.
 _BARE_DATELINE = re.compile(r"^[A-Z][A-Z .,'’-]{1,60}(\([A-Za-z .-]{1,30}\))?\s*[—–-]{1,2}$")
 # Long enough that a line without final punctuation is still running text.
@@ -106,13 +110,18 @@ def word_count(text: str) -> int:
     return len(_WORD.findall(text))
 
 
+def text_words(text: str) -> int:
+    """Approximate number of words, also for scripts written without spaces."""
+    return word_count(text) + len(_UNSPACED.findall(text)) // _UNSPACED_CHARS_PER_WORD
+
+
 def is_prose(paragraph: str) -> bool:
     """True for running text: a finished sentence, or a line too long to be a label.
 
     Headlines, link titles, menu items and captions-without-period are not prose; a
     one-sentence paragraph or a short quote ("“No,” he said.") is.
     """
-    words = word_count(paragraph)
+    words = text_words(paragraph)
     if words >= PROSE_MIN_WORDS:
         return True
     return words >= _SENTENCE_MIN_WORDS and bool(_ENDS_SENTENCE.search(paragraph))
