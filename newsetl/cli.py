@@ -22,7 +22,7 @@ _OPTIONS: dict[str, tuple[str, type, str]] = {
     "--index": ("index", str, "alias searched and written (NEWSETL_INDEX, default news)"),
     "--raw-dir": ("raw_dir", Path, "folder of raw articles (NEWSETL_RAW_DIR, default raw)"),
     "--state-dir": ("state_dir", Path, "local state folder (NEWSETL_STATE_DIR, default .newsetl)"),
-    "--batch-size": ("batch_size", int, "files per batch (NEWSETL_BATCH_SIZE, default 500)"),
+    "--batch-size": ("batch_size", int, "files per batch (NEWSETL_BATCH_SIZE, default 1000)"),
     "--local-port": ("local_port", int, "local engine port (NEWSETL_LOCAL_PORT, default 9250)"),
     "--ca-certs": ("es_ca_certs", Path, "CA bundle for TLS (NEWSETL_ES_CA_CERTS)"),
 }

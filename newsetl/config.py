@@ -49,7 +49,7 @@ class Settings(BaseSettings):
         default=Path(".newsetl"),
         description="Local state: the embedded engine's data and logs.",
     )
-    batch_size: int = Field(default=500, ge=1, le=10_000, description="Files per task batch.")
+    batch_size: int = Field(default=1000, ge=1, le=10_000, description="Files per task batch.")
     batch_bytes: int = Field(
         default=4 * 2**20,
         ge=1,
