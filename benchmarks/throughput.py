@@ -7,10 +7,15 @@ Elasticsearch:
 - transform: documents per second per core, reading and transforming in one process;
 - ceiling: `elasticsearch.helpers` bulk-loading already-built documents, nothing else;
 - flow: `newsetl run` end to end (read, clean, normalize, load), with the peak resident
-  memory of its process tree;
+  memory of its process and of its process tree, and the CPU time per document of each part
+  (the flow's process, the transform workers, Prefect's API, the engine): with every core
+  busy, cores / that sum is the most this machine can do, which names the bottleneck;
 - Prefect: the orchestration cost of one batch task (a no-op task, timed).
 
-    .venv/bin/python benchmarks/throughput.py --n 10000 [--n 100000] [--tuning 20000] [--json]
+`--profile` samples the flow with py-spy and prints newsetl's hot spots per process kind.
+
+    .venv/bin/python benchmarks/throughput.py --n 10000 [--n 100000] [--tuning 20000]
+        [--profile] [--json]
 """
 
 from __future__ import annotations
@@ -129,24 +134,70 @@ def ceiling(
     return n / seconds
 
 
-def _tree_rss(pid: int) -> int:
-    """Resident bytes of a process and all its descendants, from /proc."""
-    total, todo = 0, [pid]
+def _tree(pid: int) -> list[int]:
+    """A process and all its descendants (by parent pid: pool workers are grandchildren)."""
+    parents: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                ppid = int((entry / "stat").read_text().rpartition(")")[2].split()[1])
+            except OSError:
+                continue
+            parents.setdefault(ppid, []).append(int(entry.name))
+    found, todo = [], [pid]
     while todo:
         current = todo.pop()
-        try:
-            with open(f"/proc/{current}/status") as f:
-                for line in f:
-                    if line.startswith("VmRSS:"):
-                        total += int(line.split()[1]) * 1024
-            with open(f"/proc/{current}/task/{current}/children") as f:
-                todo += [int(c) for c in f.read().split()]
-        except OSError:
-            continue
-    return total
+        found.append(current)
+        todo += parents.get(current, [])
+    return found
 
 
-def flow_run(raw: Path, url: str, state: Path, workers: int) -> dict[str, Any]:
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of one process (0 once it is gone); reaped children are not
+    added, as the sampler sees each descendant itself."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    except OSError:
+        return 0.0
+    return sum(int(v) for v in fields[11:13]) / os.sysconf("SC_CLK_TCK")
+
+
+def _rss(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            return next(int(line.split()[1]) * 1024 for line in f if line.startswith("VmRSS:"))
+    except (OSError, StopIteration):
+        return 0
+
+
+def _role(pid: int, flow_pid: int) -> str:
+    """Which part of the run a process is: the flow itself, Prefect's API, a transform worker,
+    or the profiler around them (the root, when profiling)."""
+    if pid == flow_pid:
+        return "flow process"
+    try:
+        argv = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+    except OSError:
+        return "workers"
+    if argv[0].endswith(b"py-spy"):
+        return "profiler"
+    return "prefect api" if any(b"uvicorn" in arg for arg in argv) else "workers"
+
+
+class EngineCpu:
+    """CPU seconds spent by the engine's processes (Elasticsearch and the loopback shim)."""
+
+    def __init__(self, engine: LocalEngine) -> None:
+        status = engine.status()
+        self.pids = [int(str(p)) for p in (status["es_pid"], status["shim_pid"]) if p]
+
+    def __call__(self) -> float:
+        return sum(_cpu_seconds(pid) for pid in self.pids)
+
+
+def flow_run(
+    raw: Path, url: str, state: Path, workers: int, profile: Path | None = None
+) -> dict[str, Any]:
     env = {
         **os.environ,
         "NEWSETL_ES_URL": url,
@@ -156,16 +207,26 @@ def flow_run(raw: Path, url: str, state: Path, workers: int) -> dict[str, Any]:
     }
     cmd = [str(REPO / ".venv" / "bin" / "newsetl"), "run", "--json", "--raw-dir", str(raw)]
     cmd += ["--index", "bench-flow"]
+    if profile is not None:  # sampled, so the flow runs at nearly full speed
+        spy = [str(REPO / ".venv" / "bin" / "py-spy"), "record", "--subprocesses", "--nonblocking"]
+        cmd = [*spy, "--format", "raw", "--rate", "20", "--output", str(profile), "--", *cmd]
     started = time.perf_counter()
-    proc = subprocess.Popen(
-        cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-    )
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     peak = {"main": 0, "tree": 0}
+    cpu: dict[int, tuple[str, float]] = {}  # last CPU seconds seen of every process in the tree
 
     def sample() -> None:
+        flow_pid = proc.pid
         while proc.poll() is None:
-            peak["tree"] = max(peak["tree"], _tree_rss(proc.pid))
-            peak["main"] = max(peak["main"], _tree_rss_single(proc.pid))
+            if profile is not None and flow_pid == proc.pid:  # the profiler's child is the flow
+                flow_pid = next(iter(_tree(proc.pid)[1:]), proc.pid)
+            tree = {pid: _role(pid, flow_pid) for pid in _tree(proc.pid)}
+            mine = [pid for pid, role in tree.items() if role != "profiler"]
+            peak["tree"] = max(peak["tree"], sum(_rss(pid) for pid in mine))
+            peak["main"] = max(peak["main"], _rss(flow_pid))
+            for pid in mine:
+                if seconds := _cpu_seconds(pid):
+                    cpu[pid] = (tree[pid], seconds)
             time.sleep(0.2)
 
     sampler = threading.Thread(target=sample)
@@ -175,7 +236,7 @@ def flow_run(raw: Path, url: str, state: Path, workers: int) -> dict[str, Any]:
     seconds = time.perf_counter() - started
     if proc.returncode != 0:
         raise RuntimeError(f"newsetl run failed ({proc.returncode})")
-    counts = json.loads(out.strip().splitlines()[-1])
+    counts = json.loads([line for line in out.splitlines() if line.startswith("{")][-1])
     stages = re.search(r"stage seconds: (\{.*?\})", err)
     return {
         "seconds": seconds,
@@ -183,15 +244,36 @@ def flow_run(raw: Path, url: str, state: Path, workers: int) -> dict[str, Any]:
         "stages": ast.literal_eval(stages.group(1)) if stages else {},
         "peak_main": peak["main"],
         "peak_tree": peak["tree"],
+        "cpu": {
+            role: sum(sec for r, sec in cpu.values() if r == role)
+            for role in ("flow process", "workers", "prefect api")
+        },
     }
 
 
-def _tree_rss_single(pid: int) -> int:
-    try:
-        with open(f"/proc/{pid}/status") as f:
-            return next(int(line.split()[1]) * 1024 for line in f if line.startswith("VmRSS:"))
-    except (OSError, StopIteration):
-        return 0
+def hot_spots(profile: Path, top: int = 12) -> dict[str, list[tuple[str, float]]]:
+    """Share of each process kind's CPU samples spent in a function, itself or below it,
+    for newsetl's own functions (py-spy raw output: `frame;frame;... count` per line)."""
+    inclusive: dict[str, dict[str, int]] = {}
+    totals: dict[str, int] = {}
+    for line in profile.read_text().splitlines():
+        stack, _, count = line.rpartition(" ")
+        frames = stack.split(";")
+        procs = [f for f in frames if f.startswith("process ")]
+        role = "flow process" if len(procs) < 2 else "workers"
+        role = "prefect api" if "uvicorn" in procs[-1] else role
+        totals[role] = totals.get(role, 0) + int(count)
+        mine = inclusive.setdefault(role, {})
+        own = {f for f in frames if re.search(r"\((newsetl|flows|transforms)/", f)}
+        for frame in {re.sub(r":\d+\)$", ")", f) for f in own}:  # a function, any line
+            mine[frame] = mine.get(frame, 0) + int(count)
+    return {
+        role: [
+            (frame, round(n / totals[role], 3))
+            for frame, n in sorted(counts.items(), key=lambda kv: -kv[1])[:top]
+        ]
+        for role, counts in inclusive.items()
+    }
 
 
 def prefect_overhead(batches: int = 40) -> float:
@@ -227,17 +309,30 @@ def tuning(client: Elasticsearch, docs: list[dict[str, Any]], n: int) -> dict[st
     return {name: round(ceiling(client, docs, n, **kw), 1) for name, kw in TUNINGS.items()}
 
 
-def measure(n: int, client: Elasticsearch, url: str, work: Path, workers: int) -> dict[str, Any]:
+def measure(
+    n: int,
+    client: Elasticsearch,
+    url: str,
+    work: Path,
+    workers: int,
+    engine_cpu: EngineCpu,
+    profile: bool = False,
+) -> dict[str, Any]:
     raw = work / f"raw-{n}"
     shutil.rmtree(raw, ignore_errors=True)
     started = time.perf_counter()
     build_corpus(raw, n)
     built = time.perf_counter() - started
     rate, docs = transform_rate(raw)
+    engine_before, client_before = engine_cpu(), time.process_time()
     top = ceiling(client, docs, n)
+    ceiling_cpu = engine_cpu() - engine_before + time.process_time() - client_before
     client.indices.delete(index="bench-flow-*", ignore_unavailable=True)
     client.indices.delete(index="newsetl-ledger-bench-flow-*", ignore_unavailable=True)
-    flow = flow_run(raw, url, work / f"state-{n}", workers)
+    engine_before = engine_cpu()
+    spied = work / f"profile-{n}.txt" if profile else None
+    flow = flow_run(raw, url, work / f"state-{n}", workers, spied)
+    cpu = {**flow["cpu"], "engine": engine_cpu() - engine_before}
     shutil.rmtree(raw, ignore_errors=True)
     flow_rate = flow["counts"]["seen"] / flow["seconds"]
     return {
@@ -250,8 +345,15 @@ def measure(n: int, client: Elasticsearch, url: str, work: Path, workers: int) -
         "flow_seconds": round(flow["seconds"], 1),
         "flow_peak_rss_mb_main": round(flow["peak_main"] / 2**20, 1),
         "flow_peak_rss_mb_tree": round(flow["peak_tree"] / 2**20, 1),
+        # CPU per document (ms): where the cores go. With every core busy, cores * 1000 / the
+        # flow's total is the most this machine can do, whatever the pipeline's overlap.
+        "ceiling_cpu_ms_per_doc": round(ceiling_cpu / n * 1000, 2),
+        **{f"flow_cpu_ms_per_doc {role}": round(sec / n * 1000, 2) for role, sec in cpu.items()},
+        "flow_cores_busy": round(sum(cpu.values()) / flow["seconds"], 2),
+        "flow_cpu_bound_docs_per_s": round((os.cpu_count() or 1) * n / sum(cpu.values()), 1),
         "counts": flow["counts"],
         "stage_seconds": flow["stages"],
+        "hot_spots": hot_spots(spied) if spied else {},
     }
 
 
@@ -260,6 +362,9 @@ def main() -> int:
     parser.add_argument("--n", type=int, action="append", help="corpus size (repeatable)")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--json", action="store_true")
+    parser.add_argument(
+        "--profile", action="store_true", help="sample the flow with py-spy: its hot spots"
+    )
     parser.add_argument(
         "--tuning", type=int, default=0, metavar="N", help="also time load settings on N docs"
     )
@@ -273,7 +378,11 @@ def main() -> int:
     try:
         url = engine.up()
         client = Elasticsearch(url, request_timeout=120)
-        rows = [measure(n, client, url, work, args.workers) for n in args.n or [10_000]]
+        engine_cpu = EngineCpu(engine)
+        rows = [
+            measure(n, client, url, work, args.workers, engine_cpu, args.profile)
+            for n in args.n or [10_000]
+        ]
         tuned = {}
         if args.tuning:
             raw = work / "raw-tuning"
@@ -299,13 +408,17 @@ def main() -> int:
     print(f"# throughput {result['date']}: {result['machine']}, {result['engine']}")
     print(f"workers={args.workers}")
     print(f"versions: {result['versions']}")
-    cols = [k for k in rows[0] if k not in ("counts", "stage_seconds")]
+    cols = [k for k in rows[0] if k not in ("counts", "stage_seconds", "hot_spots")]
     print("| " + " | ".join(cols) + " |")
     print("|" + "---|" * len(cols))
     for row in rows:
         print("| " + " | ".join(str(row[c]) for c in cols) + " |")
     for row in rows:
         print(f"N={row['n']}: seconds per flow stage {row['stage_seconds']}")
+        for role, spots in row["hot_spots"].items():
+            print(f"N={row['n']}: {role} CPU samples, newsetl functions (inclusive share):")
+            for frame, share in spots:
+                print(f"  {share:6.1%}  {frame}")
     print(f"Prefect overhead per batch task: {result['prefect_overhead_ms_per_batch']} ms")
     if tuned:
         print(

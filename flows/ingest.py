@@ -11,6 +11,7 @@ import logging
 from collections import defaultdict, deque
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from time import perf_counter
@@ -115,8 +116,7 @@ def load_batch(
     """
     fresh = batch.docs
     seconds: defaultdict[str, float] = defaultdict(float)
-    with _timed(seconds, "load: story grouping"):
-        assign_stories(client, index, fresh, stories, batch.fingerprints)
+    assign_stories(client, index, fresh, stories, batch.fingerprints, seconds)
     with _timed(seconds, "load: bulk"):
         result = load(client, index, fresh) if fresh else LoadResult()
     rejects = list(batch.rejected)
@@ -238,18 +238,20 @@ def ingest(
     tuning = tuned_for_bulk(client, target) if len(work) >= BULK_TUNING_FILES else nullcontext()
     force = into is not None
     bar = progress_bar(progress, total=len(work))
-    with parallel.process_pool(local_workers), tuning, bar as advance:
-        chunks = []
+
+    def chunks() -> Iterator[list[FileWork]]:
+        """The batches with what the ledger says of their files, looked up as they go (each
+        pass looks again rather than holding every file's entry for the run)."""
         for chunk in batches(work, settings.batch_size, settings.batch_bytes):
             with _timed(summary.stages, "ledger lookup"):
                 known = ledger.fetch(client, target, [w.rel for w in chunk])
-            chunks.append(
-                [FileWork(w.path, w.rel, w.size, w.mtime_ns, known.get(w.rel)) for w in chunk]
-            )
+            yield [replace(w, previous=known.get(w.rel)) for w in chunk]
+
+    with parallel.process_pool(local_workers), tuning, bar as advance:
         with _timed(summary.stages, "learn boilerplate"):
             store = LearnedStore(settings.state_dir / "learned" / f"{settings.index}.sqlite3")
             evidence: deque[PrefectFuture[list[Evidence]]] = deque()
-            for chunk in chunks:
+            for chunk in chunks():
                 evidence.append(
                     evidence_batch.submit(chunk, root, pipeline, force, settings.limits())
                 )
@@ -258,7 +260,7 @@ def ingest(
             while evidence:
                 _learn_from(store, evidence.popleft().result())
             learned = store.learned()
-        for chunk in chunks:
+        for chunk in chunks():
             future = transform_batch.submit(
                 chunk,
                 root,

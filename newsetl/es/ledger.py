@@ -16,6 +16,8 @@ from typing import Any
 
 from elasticsearch import Elasticsearch, helpers
 
+from newsetl.es.load import write_all
+
 LEDGER_PREFIX = "newsetl-ledger-"
 _MAPPING: dict[str, Any] = {
     "dynamic": "strict",
@@ -91,14 +93,14 @@ def write(client: Elasticsearch, index: str, entries: Iterable[FileEntry]) -> No
         {"_index": ledger_name(index), "_id": entry_id(e.path), "_source": asdict(e)}
         for e in entries
     )
-    helpers.bulk(client, actions, chunk_size=1000, max_retries=5, initial_backoff=1)
+    write_all(client, actions, ledger_name(index))
 
 
 def delete(client: Elasticsearch, index: str, paths: Iterable[str]) -> None:
     actions = (
         {"_op_type": "delete", "_index": ledger_name(index), "_id": entry_id(p)} for p in paths
     )
-    helpers.bulk(client, actions, chunk_size=1000, raise_on_error=False)
+    write_all(client, actions, ledger_name(index))
 
 
 def scan(

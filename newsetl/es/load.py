@@ -99,15 +99,35 @@ def load(client: Elasticsearch, alias: str, docs: Sequence[dict[str, Any]]) -> L
 def delete_ids(client: Elasticsearch, alias: str, ids: Iterable[str]) -> int:
     """Delete documents by id (pruned files, records a changed file no longer has)."""
     actions = ({"_op_type": "delete", "_index": alias, "_id": i} for i in ids)
-    deleted = 0
+    return write_all(client, actions, alias)
+
+
+def write_all(
+    client: Elasticsearch, actions: Iterable[dict[str, Any]], alias: str, chunk_size: int = 1000
+) -> int:
+    """Bulk writes that must all succeed (deletions, ledger entries, story updates); returns
+    how many took effect. A delete of a missing id is done already.
+
+    The bulk helper retries refused items only with `raise_on_error=False` (with it on, the
+    first 429 raises at once), so errors are judged here: refusals that outlast the retries
+    raise `RefusedWritesError`, anything else a `RuntimeError` naming the server's reason.
+    """
+    done = 0
     for ok, item in helpers.streaming_bulk(
-        client, actions, chunk_size=CHUNK_DOCS, raise_on_error=False
+        client,
+        actions,
+        chunk_size=chunk_size,
+        raise_on_error=False,
+        max_retries=BULK_RETRIES,
+        initial_backoff=1,
     ):
+        op, info = next(iter(item.items()))
         if ok:
-            deleted += 1
-        elif item.get("delete", {}).get("status") != 404:
-            raise RuntimeError(f"delete failed: {item}")
-    return deleted
+            done += 1
+        elif not (op == "delete" and info.get("status") == 404):
+            raise_refusals([item], alias)
+            raise RuntimeError(f"{alias}: {op} failed {reason_of(info.get('error'))}")
+    return done
 
 
 def raise_refusals(errors: Iterable[dict[str, Any]], alias: str) -> None:

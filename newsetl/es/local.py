@@ -24,7 +24,8 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
@@ -74,11 +75,17 @@ def _get_json(url: str, timeout: float = 5) -> dict[str, object]:
 
 @dataclass(frozen=True)
 class LocalEngine:
-    """One embedded node: clients talk to `port` (the shim), the node listens on port+1."""
+    """One embedded node: clients talk to `port` (the shim), the node listens on port+1
+    (and port+2 for transport): engines whose ports are 3 or more apart can run side by side.
+
+    `extra_settings` go into elasticsearch.yml over the defaults: fault tests need a node
+    that refuses writes, e.g. `{"thread_pool.write.size": 1, "thread_pool.write.queue_size": 1}`.
+    """
 
     state_dir: Path
     port: int = 9250
     heap: str = "1g"
+    extra_settings: Mapping[str, str | int] = field(default_factory=dict, hash=False)
 
     @property
     def url(self) -> str:
@@ -169,21 +176,20 @@ class LocalEngine:
             shutil.copytree(home / "config", config)
         for sub in ("data", "logs", "tmp"):
             (self.root / sub).mkdir(exist_ok=True)
+        settings: dict[str, str | int] = {
+            "cluster.name": "newsetl-local",
+            "node.name": "newsetl-local",
+            "path.data": str(self.root / "data"),
+            "path.logs": str(self.root / "logs"),
+            "network.host": "127.0.0.1",
+            "http.port": self.es_port,
+            "transport.port": self.port + 2,
+            "discovery.type": "single-node",
+            "http.max_content_length": "200mb",
+            **self.extra_settings,  # merged, not appended: the node rejects duplicate keys
+        }
         (config / "elasticsearch.yml").write_text(
-            "\n".join(
-                [
-                    "cluster.name: newsetl-local",
-                    "node.name: newsetl-local",
-                    f"path.data: {self.root / 'data'}",
-                    f"path.logs: {self.root / 'logs'}",
-                    "network.host: 127.0.0.1",
-                    f"http.port: {self.es_port}",
-                    f"transport.port: {self.port + 2}",
-                    "discovery.type: single-node",
-                    "http.max_content_length: 200mb",
-                    "",
-                ]
-            )
+            "".join(f"{key}: {value}\n" for key, value in settings.items())
         )
         env = {
             "PATH": os.environ.get("PATH", "/usr/bin:/bin"),

@@ -12,13 +12,14 @@ whose story fields change get partial updates. Nothing is kept outside Elasticse
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, MutableMapping, Sequence
+from time import perf_counter
 from typing import Any
 
 from elasticsearch import Elasticsearch, helpers
 
 from newsetl.es.indices import index_body
-from newsetl.es.load import raise_refusals
+from newsetl.es.load import write_all
 from transforms.shingles import DEFAULT, DupParams, Fingerprint, Member, Story, fingerprint, group
 
 STORY_FIELDS = ("story_id", "story_size", "story_canonical", "story_exact")
@@ -41,10 +42,13 @@ def assign_stories(
     docs: Sequence[dict[str, Any]],
     params: DupParams = DEFAULT,
     fingerprints: Mapping[str, Fingerprint] | None = None,
+    seconds: MutableMapping[str, float] | None = None,
 ) -> None:
     """Set `story_*` fields on `docs` in place, before they are bulk-indexed into `alias`.
 
     `fingerprints` are the documents' own, when the transform stage computed them already.
+    `seconds` adds up the time of each step (fetching stored members, regrouping, updating
+    them): the run report shows which one a large collection pays for.
 
     Stored documents whose story changes (a new member joins, two stories merge, a re-indexed
     member no longer matches) are partially updated here; so are stored copies of documents in
@@ -59,10 +63,13 @@ def assign_stories(
         doc["story_minhash"] = fp.encode() if fp.size else None
         doc["story_text"] = fp.text_hash or None
         batch[doc["id"]] = _member(doc["id"], doc, fp)
+    clock = _Clock(seconds)
     client.indices.refresh(index=alias)  # the previous batch must be searchable
+    clock("load: story refresh")
     bands = sorted({key for doc in docs for key in doc["story_bands"]})
     stored = _fetch(client, alias, "story_bands", bands, ids=list(batch))
     stored.update(_fetch(client, alias, "story_id", _incomplete_stories(stored.values())))
+    clock("load: story fetch")
     members = [
         *batch.values(),
         *(_stored_member(i, s) for i, s in stored.items() if i not in batch),
@@ -70,7 +77,22 @@ def assign_stories(
     stories = group(members, params)
     for doc in docs:
         doc.update(stories[doc["id"]].fields())
+    clock("load: story regroup")
     _update_changed(client, alias, stored, stories, {d["id"]: d for d in docs})
+    clock("load: story updates")
+
+
+class _Clock:
+    """Adds the time since the previous call to `seconds[step]` (nothing without a dict)."""
+
+    def __init__(self, seconds: MutableMapping[str, float] | None) -> None:
+        self.seconds, self.last = seconds, perf_counter()
+
+    def __call__(self, step: str) -> None:
+        now = perf_counter()
+        if self.seconds is not None:
+            self.seconds[step] = self.seconds.get(step, 0.0) + now - self.last
+        self.last = now
 
 
 def ensure_story_fields(client: Elasticsearch, alias: str) -> None:
@@ -198,9 +220,4 @@ def _update_changed(
             fields.update({k: doc[k] for k in FINGERPRINT_FIELDS})
         if fields != {k: source.get(k) for k in fields}:
             actions.append({"_op_type": "update", "_index": alias, "_id": doc_id, "doc": fields})
-    if actions:
-        try:
-            helpers.bulk(client, actions, chunk_size=1000, max_retries=3, initial_backoff=1)
-        except helpers.BulkIndexError as exc:
-            raise_refusals(exc.errors, alias)
-            raise
+    write_all(client, actions, alias)
