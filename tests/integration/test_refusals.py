@@ -138,9 +138,9 @@ def test_full_write_queue_is_retried_never_quarantined_then_rerun_equals_clean(
     raw = _raw(tmp_path, n=12)
     ingest(raw_dir=str(raw), index="t-refused-clean", batch_size=2)  # the unthrottled engine
     monkeypatch.setenv("NEWSETL_ES_URL", throttled.url)
-    # A refusal costs a chunk one of its tries, or the batch one Prefect attempt: the ledger
-    # and story bulks raise on the first refused item (elastic/elasticsearch-py#864). With as
-    # many Prefect retries as refusals let through, the run completes however they fall.
+    # A refusal costs a chunk one of the bulk helper's tries or, once they run out, the batch
+    # one Prefect attempt. With as many Prefect retries as refusals let through, the run
+    # completes however they fall.
     wanted = 3
     monkeypatch.setenv("NEWSETL_RETRY_DELAYS", json.dumps([1] * wanted))
     rejected_before = _write_pool(node)["rejected"]
