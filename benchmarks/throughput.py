@@ -218,9 +218,10 @@ def flow_run(
     def sample() -> None:
         flow_pid = proc.pid
         while proc.poll() is None:
+            pids = _tree(proc.pid)
             if profile is not None and flow_pid == proc.pid:  # the profiler's child is the flow
-                flow_pid = next(iter(_tree(proc.pid)[1:]), proc.pid)
-            tree = {pid: _role(pid, flow_pid) for pid in _tree(proc.pid)}
+                flow_pid = next(iter(pids[1:]), proc.pid)
+            tree = {pid: _role(pid, flow_pid) for pid in pids}
             mine = [pid for pid, role in tree.items() if role != "profiler"]
             peak["tree"] = max(peak["tree"], sum(_rss(pid) for pid in mine))
             peak["main"] = max(peak["main"], _rss(flow_pid))

@@ -8,9 +8,9 @@ written only after a batch's documents are in, so a crashed run's re-run converg
 from __future__ import annotations
 
 import logging
-from collections import defaultdict, deque
+from collections import deque
 from collections.abc import Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import nullcontext
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -45,7 +45,7 @@ from newsetl.pipeline import (
     stat_files,
     transform_files,
 )
-from newsetl.progress import progress_bar
+from newsetl.progress import progress_bar, timed
 from newsetl.readers import Rejected, discover
 from transforms.shingles import DupParams
 
@@ -115,9 +115,9 @@ def load_batch(
     Returns the seconds each step took too: the run report breaks the load stage down.
     """
     fresh = batch.docs
-    seconds: defaultdict[str, float] = defaultdict(float)
+    seconds: dict[str, float] = {}
     assign_stories(client, index, fresh, stories, batch.fingerprints, seconds)
-    with _timed(seconds, "load: bulk"):
+    with timed(seconds, "load: bulk"):
         result = load(client, index, fresh) if fresh else LoadResult()
     rejects = list(batch.rejected)
     refused = dict(result.rejected)
@@ -129,24 +129,15 @@ def load_batch(
             entry.quarantine.append({"line": line, "reason": refused[doc_id]})
             rejects.append(Rejected(entry.path, refused[doc_id], line))
     if batch.stale_ids:
-        with _timed(seconds, "load: stale deletions"):
+        with timed(seconds, "load: stale deletions"):
             forget_stories(client, index, batch.stale_ids, stories)
             delete_ids(client, index, batch.stale_ids)
     stamp = datetime.now(UTC).isoformat(timespec="seconds")
     for entry in batch.entries:
         entry.run, entry.at = str(flow_run.get_id() or "local"), stamp
-    with _timed(seconds, "load: ledger"):
+    with timed(seconds, "load: ledger"):
         ledger.write(client, index, batch.entries)
     return result, rejects, seconds
-
-
-@contextmanager
-def _timed(stages: defaultdict[str, float], stage: str) -> Iterator[None]:
-    started = perf_counter()
-    try:
-        yield
-    finally:
-        stages[stage] += perf_counter() - started
 
 
 def _account(
@@ -202,7 +193,7 @@ def ingest(
     root = settings.raw_dir.resolve()
     if not root.is_dir():
         raise FileNotFoundError(f"raw folder {root} does not exist")
-    with _timed(summary.stages, "discover"):
+    with timed(summary.stages, "discover"):
         work = stat_files(discover(root), root)
     summary.files = len(work)
     logger.info("ingest: %d files under %s into %s", len(work), root, target)
@@ -220,7 +211,7 @@ def ingest(
         batch = future.result()
         summary.stages["transform"] += perf_counter() - submitted
         duplicates = dedupe(batch, seen_ids)
-        with _timed(summary.stages, "load"):
+        with timed(summary.stages, "load"):
             result, rejects, seconds = loader(client, target, cast(Batch, quote(batch)), stories)
         for stage, spent in seconds.items():
             summary.stages[stage] += spent
@@ -243,12 +234,12 @@ def ingest(
         """The batches with what the ledger says of their files, looked up as they go (each
         pass looks again rather than holding every file's entry for the run)."""
         for chunk in batches(work, settings.batch_size, settings.batch_bytes):
-            with _timed(summary.stages, "ledger lookup"):
+            with timed(summary.stages, "ledger lookup"):
                 known = ledger.fetch(client, target, [w.rel for w in chunk])
             yield [replace(w, previous=known.get(w.rel)) for w in chunk]
 
     with parallel.process_pool(local_workers), tuning, bar as advance:
-        with _timed(summary.stages, "learn boilerplate"):
+        with timed(summary.stages, "learn boilerplate"):
             store = LearnedStore(settings.state_dir / "learned" / f"{settings.index}.sqlite3")
             evidence: deque[PrefectFuture[list[Evidence]]] = deque()
             for chunk in chunks():
@@ -278,7 +269,7 @@ def ingest(
         while pending:
             drain_one()
     if prune:
-        with _timed(summary.stages, "prune"):
+        with timed(summary.stages, "prune"):
             summary.pruned = _prune(client, target, {w.rel for w in work}, stories)
     client.indices.refresh(index=[target, ledger.ledger_name(target)])
     summary.seconds = perf_counter() - started

@@ -214,7 +214,8 @@ def transform_files(
             batch.docs.append(doc)
             entry.ids.append(doc["id"])
             if stories is not None:
-                batch.fingerprints[doc["id"]] = fingerprint(doc["body"], stories)
+                fp = batch.fingerprints[doc["id"]] = fingerprint(doc["body"], stories)
+                fp.band_keys(stories)  # kept on the fingerprint: the loader needs them too
         if prev is not None:
             batch.stale_ids.extend(sorted(set(prev.ids) - set(entry.ids)))
         batch.entries.append(entry)

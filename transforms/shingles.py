@@ -20,7 +20,7 @@ import re
 import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from itertools import combinations
@@ -108,6 +108,8 @@ class Fingerprint:
     size: int  # distinct shingles
     text_hash: str  # identical normalized bodies, identical hash: exact copies
     numbers: frozenset[int] = frozenset()  # 32-bit hashes of the first MAX_NUMBERS figures
+    # band keys by (bands, rows): grouping asks for a document's keys more than once
+    _bands: dict[tuple[int, int], tuple[str, ...]] = field(default_factory=dict, repr=False)
 
     def encode(self) -> str:
         """Base64 of little-endian uint32s: shingle count, permutations, signature, figures."""
@@ -131,11 +133,14 @@ class Fingerprint:
         """One key per LSH band, `<band>:<hash of its rows>`; sharing any key makes a candidate."""
         if not self.size:
             return []
-        b, r = params.bands
-        rows = (self.hashvalues[i * r : (i + 1) * r].tobytes() for i in range(b))
-        return [
-            f"{i}:{hashlib.blake2b(row, digest_size=8).hexdigest()}" for i, row in enumerate(rows)
-        ]
+        if params.bands not in self._bands:
+            b, r = params.bands
+            rows = (self.hashvalues[i * r : (i + 1) * r].tobytes() for i in range(b))
+            self._bands[params.bands] = tuple(
+                f"{i}:{hashlib.blake2b(row, digest_size=8).hexdigest()}"
+                for i, row in enumerate(rows)
+            )
+        return list(self._bands[params.bands])
 
 
 EMPTY = Fingerprint(np.zeros(0, np.uint32), 0, "")

@@ -13,13 +13,13 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Collection, Iterable, Iterator, Mapping, MutableMapping, Sequence
-from time import perf_counter
 from typing import Any
 
 from elasticsearch import Elasticsearch, helpers
 
 from newsetl.es.indices import index_body
 from newsetl.es.load import write_all
+from newsetl.progress import timed
 from transforms.shingles import DEFAULT, DupParams, Fingerprint, Member, Story, fingerprint, group
 
 STORY_FIELDS = ("story_id", "story_size", "story_canonical", "story_exact")
@@ -63,36 +63,23 @@ def assign_stories(
         doc["story_minhash"] = fp.encode() if fp.size else None
         doc["story_text"] = fp.text_hash or None
         batch[doc["id"]] = _member(doc["id"], doc, fp)
-    clock = _Clock(seconds)
-    client.indices.refresh(index=alias)  # the previous batch must be searchable
-    clock("load: story refresh")
-    bands = sorted({key for doc in docs for key in doc["story_bands"]})
-    stored = _fetch(client, alias, "story_bands", bands, ids=list(batch))
-    stored.update(_fetch(client, alias, "story_id", _incomplete_stories(stored.values())))
-    clock("load: story fetch")
-    members = [
-        *batch.values(),
-        *(_stored_member(i, s) for i, s in stored.items() if i not in batch),
-    ]
-    stories = group(members, params)
-    for doc in docs:
-        doc.update(stories[doc["id"]].fields())
-    clock("load: story regroup")
-    _update_changed(client, alias, stored, stories, {d["id"]: d for d in docs})
-    clock("load: story updates")
-
-
-class _Clock:
-    """Adds the time since the previous call to `seconds[step]` (nothing without a dict)."""
-
-    def __init__(self, seconds: MutableMapping[str, float] | None) -> None:
-        self.seconds, self.last = seconds, perf_counter()
-
-    def __call__(self, step: str) -> None:
-        now = perf_counter()
-        if self.seconds is not None:
-            self.seconds[step] = self.seconds.get(step, 0.0) + now - self.last
-        self.last = now
+    seconds = {} if seconds is None else seconds
+    with timed(seconds, "load: story refresh"):
+        client.indices.refresh(index=alias)  # the previous batch must be searchable
+    with timed(seconds, "load: story fetch"):
+        bands = sorted({key for doc in docs for key in doc["story_bands"]})
+        stored = _fetch(client, alias, "story_bands", bands, ids=list(batch))
+        stored.update(_fetch(client, alias, "story_id", _incomplete_stories(stored.values())))
+    with timed(seconds, "load: story regroup"):
+        members = [
+            *batch.values(),
+            *(_stored_member(i, s) for i, s in stored.items() if i not in batch),
+        ]
+        stories = group(members, params)
+        for doc in docs:
+            doc.update(stories[doc["id"]].fields())
+    with timed(seconds, "load: story updates"):
+        _update_changed(client, alias, stored, stories, {d["id"]: d for d in docs})
 
 
 def ensure_story_fields(client: Elasticsearch, alias: str) -> None:
