@@ -68,6 +68,16 @@ def test_other_figures_make_another_story() -> None:
     assert not same_story(first, second)
 
 
+def test_figures_in_any_script() -> None:
+    """Figures written in Arabic-Indic or other non-ASCII digits are figures too (they once
+    crashed the fingerprint), and different ones still veto a match."""
+    template = _text(3, 3)
+    first = fingerprint(f"{template} The rate rose to ۱۲ pct.")
+    second = fingerprint(f"{template} The rate rose to ۱۷ pct.")
+    assert first.numbers and first.numbers != second.numbers
+    assert not same_story(first, second)
+
+
 def test_similarity_estimates_jaccard() -> None:
     a, b = _text(4, 10), _text(5, 10)
     half = "\n\n".join(a.split("\n\n")[:5] + b.split("\n\n")[:5])

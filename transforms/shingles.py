@@ -152,7 +152,7 @@ def figures(text: str) -> frozenset[int]:
         _SEPARATOR.sub(".", n) for n in _NUMBER.findall(unicodedata.normalize("NFKC", text))
     )
     return frozenset(
-        int.from_bytes(hashlib.blake2b(n.encode("ascii"), digest_size=4).digest(), "little")
+        int.from_bytes(hashlib.blake2b(n.encode("utf-8"), digest_size=4).digest(), "little")
         for n in list(found)[:MAX_NUMBERS]
     )
 
