@@ -28,16 +28,17 @@ from prefect.utilities.annotations import quote
 
 from newsetl import parallel
 from newsetl.config import Settings
+from newsetl.es import learned as evidence_store
 from newsetl.es import ledger
 from newsetl.es.client import connect
 from newsetl.es.indices import ensure_alias, tuned_for_bulk
 from newsetl.es.load import LoadResult, delete_ids, load
 from newsetl.es.stories import assign_stories, ensure_story_fields, forget_stories
-from newsetl.learned import Evidence, LearnedStore
 from newsetl.limits import Limits
 from newsetl.pipeline import (
     Batch,
     FileWork,
+    Gathered,
     RunSummary,
     batches,
     gather_evidence,
@@ -63,7 +64,7 @@ def write_tag(index: str) -> str:
 @task(cache_policy=NONE, persist_result=False)
 def evidence_batch(
     work: list[FileWork], root: Path, pipeline: str, force: bool, limits: Limits
-) -> list[Evidence]:
+) -> Gathered:
     return parallel.run(gather_evidence, work, root, pipeline=pipeline, force=force, limits=limits)
 
 
@@ -188,6 +189,8 @@ def ingest(
     client = connect(settings)  # unreachable: fails now, naming the URL only
     target = into or ensure_alias(client, settings.index, replicas=settings.replicas)
     ledger.ensure_ledger(client, target)
+    # New evidence index (first run, or upgraded from local evidence): learn from every file.
+    relearn = evidence_store.ensure_learned(client, target)
     ensure_story_fields(client, target)
     stories = settings.dup_params()
     root = settings.raw_dir.resolve()
@@ -240,17 +243,18 @@ def ingest(
 
     with parallel.process_pool(local_workers), tuning, bar as advance:
         with timed(summary.stages, "learn boilerplate"):
-            store = LearnedStore(settings.state_dir / "learned" / f"{settings.index}.sqlite3")
-            evidence: deque[PrefectFuture[list[Evidence]]] = deque()
+            evidence: deque[PrefectFuture[Gathered]] = deque()
             for chunk in chunks():
                 evidence.append(
-                    evidence_batch.submit(chunk, root, pipeline, force, settings.limits())
+                    evidence_batch.submit(
+                        chunk, root, pipeline, force or relearn, settings.limits()
+                    )
                 )
                 if len(evidence) > in_flight:  # bounded: memory stays flat
-                    _learn_from(store, evidence.popleft().result())
+                    _learn_from(client, target, evidence.popleft().result())
             while evidence:
-                _learn_from(store, evidence.popleft().result())
-            learned = store.learned()
+                _learn_from(client, target, evidence.popleft().result())
+            learned = evidence_store.learned(client, target)
         for chunk in chunks():
             future = transform_batch.submit(
                 chunk,
@@ -271,15 +275,18 @@ def ingest(
     if prune:
         with timed(summary.stages, "prune"):
             summary.pruned = _prune(client, target, {w.rel for w in work}, stories)
-    client.indices.refresh(index=[target, ledger.ledger_name(target)])
+    client.indices.refresh(
+        index=[target, ledger.ledger_name(target), evidence_store.learned_name(target)]
+    )
     summary.seconds = perf_counter() - started
     _report(summary, settings.index, logger)
     return summary.counts()
 
 
-def _learn_from(store: LearnedStore, found: list[Evidence]) -> None:
-    store.add(found)
-    found.clear()  # the orchestrator may hold the result until the run ends
+def _learn_from(client: Elasticsearch, index: str, found: Gathered) -> None:
+    evidence_store.record(client, index, found.paths, found.items)
+    found.paths.clear()  # the orchestrator may hold the result until the run ends
+    found.items.clear()
 
 
 def _prune(client: Elasticsearch, index: str, present: set[str], stories: DupParams) -> int:
@@ -289,6 +296,7 @@ def _prune(client: Elasticsearch, index: str, present: set[str], stories: DupPar
     forget_stories(client, index, ids, stories)
     deleted = delete_ids(client, index, ids)
     ledger.delete(client, index, [e.path for e in gone])
+    evidence_store.prune(client, index, present)
     return deleted
 
 

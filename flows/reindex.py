@@ -15,6 +15,7 @@ from newsetl.config import Settings
 from newsetl.es import ledger
 from newsetl.es.client import connect
 from newsetl.es.indices import create_index, current_index, new_index_name, swap_alias, versions
+from newsetl.es.learned import learned_name
 
 
 class ReindexError(RuntimeError):
@@ -40,7 +41,9 @@ def reindex(
     new_count = client.count(index=new)["count"]
     old_count = client.count(index=old)["count"] if old else 0
     if new_count < old_count and not allow_shrink:
-        client.indices.delete(index=[new, ledger.ledger_name(new)], ignore_unavailable=True)
+        client.indices.delete(
+            index=[new, ledger.ledger_name(new), learned_name(new)], ignore_unavailable=True
+        )
         raise ReindexError(
             f"{new} has {new_count} documents, fewer than the {old_count} of {old}; alias "
             "unchanged. Run with --prune first if files were removed, or pass --allow-shrink."
@@ -51,5 +54,8 @@ def reindex(
     if cleanup:
         removed = [name for name in versions(client, alias) if name != new]
         for name in removed:
-            client.indices.delete(index=[name, ledger.ledger_name(name)], ignore_unavailable=True)
+            client.indices.delete(
+                index=[name, ledger.ledger_name(name), learned_name(name)],
+                ignore_unavailable=True,
+            )
     return {"index": new, "previous": old, "documents": new_count, "removed": removed, **counts}

@@ -151,12 +151,13 @@ def _cmd_transform(args: argparse.Namespace) -> int:
     from newsetl.readers import discover
 
     now = datetime.now(UTC)
+    raw = _settings(args).raw_dir.resolve()
     failed = 0
     for target in args.paths:
-        target = Path(target)
-        root = target if target.is_dir() else target.parent
+        target = Path(target).resolve()
+        root = _raw_folder_of(target, raw)
         paths = list(discover(target)) if target.is_dir() else [target]
-        batch = transform_paths(paths, root, now=now)
+        batch = transform_paths(paths, root, now=now, learn_from=discover(root))
         for doc in batch.docs:
             sys.stdout.write(json.dumps(doc, ensure_ascii=False) + "\n")
         for rejected in batch.rejected:
@@ -164,6 +165,16 @@ def _cmd_transform(args: argparse.Namespace) -> int:
             print(f"quarantined {where}: {rejected.reason}", file=sys.stderr)
             failed += 1
     return 1 if failed and args.strict else 0
+
+
+def _raw_folder_of(target: Path, raw: Path) -> Path:
+    """The folder `newsetl run` would read `target` from: the raw folder (`--raw-dir`,
+    NEWSETL_RAW_DIR, default ./raw) when `target` is inside it, else `target` itself (a
+    folder) or its folder (a file). Ids are relative to it and boilerplate is learned from
+    all of its files, so a file transformed alone comes out as the run indexes it."""
+    if target == raw or raw in target.parents:
+        return raw
+    return target if target.is_dir() else target.parent
 
 
 def _cmd_search(args: argparse.Namespace) -> int:

@@ -1,33 +1,44 @@
-"""Boilerplate learned from the corpus: which short lines recur across a site's documents.
+"""Evidence for learned boilerplate: which short lines each story of a site carries.
 
-The decision is pure (`transforms.boilerplate.learn_boilerplate`); this module keeps the
-evidence between runs, in SQLite under the state folder. Evidence is stored as membership
-(site, line key, record), not as counters, so re-reading a changed or re-driven file never
-counts it twice.
+The decision is pure (`transforms.boilerplate.learn_boilerplate`). Evidence is one item per
+text record: its site, its learnable line keys, and a MinHash fingerprint of its prose.
+Records are grouped into stories with the same near-duplicate machinery as indexed documents
+(`transforms.shingles.group`: exact text hashes, then MinHash/LSH), and a line's count is
+the number of different stories carrying it, so republished copies of one story count once.
+`learn` decides from evidence held in memory (`newsetl transform`); the flow keeps evidence
+in Elasticsearch (`newsetl.es.learned`) and reaches the same decision by aggregations.
 """
 
 from __future__ import annotations
 
-import sqlite3
-from collections.abc import Iterable, Iterator
-from contextlib import closing
-from pathlib import Path
+import hashlib
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
 
 from newsetl.readers import RawRecord
-from transforms.boilerplate import LEARNABLE_MAX_WORDS, learn_boilerplate, line_keys
-from transforms.paragraphs import word_count
+from transforms.boilerplate import furniture_keys, learn_boilerplate
+from transforms.paragraphs import is_prose, repaired_paragraphs
+from transforms.shingles import DEFAULT, DupParams, Fingerprint, Member, fingerprint, group
+
+# Evidence is grouped with fixed parameters, not the user's NEWSETL_DUP_* settings: what a
+# story is for learning shapes every body, so it must not vary between machines or runs.
+EVIDENCE_PARAMS: DupParams = DEFAULT
 
 
-def learnable(key: str) -> bool:
-    """Short and free of numbers: templated lines with figures ("Shr 1.10 dlrs vs 90 cts",
-    "Net 2.1 mln") recur across a wire's stories yet are content; furniture with numbers
-    ("12 Comments", "© 2024") is the pattern file's job."""
-    return (
-        bool(key) and word_count(key) <= LEARNABLE_MAX_WORDS and not any(c.isdigit() for c in key)
-    )
+@dataclass(frozen=True, eq=False)
+class Evidence:
+    """What one text record says about its site's furniture."""
 
+    member: str  # `path#line`: one record, whatever its file becomes
+    path: str  # the raw file, relative to the raw folder
+    site: str
+    keys: frozenset[str]
+    fingerprint: Fingerprint
 
-Evidence = tuple[str, str, frozenset[str]]  # (site, record, line keys)
+    @property
+    def id(self) -> str:
+        return hashlib.sha256(self.member.encode("utf-8")).hexdigest()[:32]
 
 
 def site_of(record: RawRecord) -> str:
@@ -38,71 +49,42 @@ def site_of(record: RawRecord) -> str:
     return f"folder:{top}"
 
 
+def story_text(text: str) -> str:
+    """The text a record's story is recognised by: its prose paragraphs (all paragraphs when
+    it has none). Outlets wrap one story in different furniture, which is not prose, so
+    copies from different sites compare on what they share."""
+    paragraphs = repaired_paragraphs(text)
+    prose = [p for p in paragraphs if is_prose(p)]
+    return "\n\n".join(prose or paragraphs)
+
+
 def evidence(record: RawRecord) -> Evidence | None:
-    """The learnable line keys of a text record (pages are left to the HTML extractor)."""
+    """The evidence of a text record (pages are left to the HTML extractor)."""
     if not record.text or record.html:
         return None
-    keys = frozenset(filter(learnable, line_keys(record.text)))
-    member = f"{record.path}#{record.line or 0}"
-    return site_of(record), member, keys
+    return Evidence(
+        member=f"{record.path}#{record.line or 0}",
+        path=record.path,
+        site=site_of(record),
+        keys=furniture_keys(record.text),
+        fingerprint=fingerprint(story_text(record.text), EVIDENCE_PARAMS),
+    )
 
 
-def learn(evidence_items: Iterable[Evidence]) -> dict[str, frozenset[str]]:
-    """Learned keys per site from evidence held in memory (`newsetl transform`)."""
-    counts: dict[str, dict[str, int]] = {}
-    docs: dict[str, int] = {}
-    for site, _, keys in evidence_items:
-        docs[site] = docs.get(site, 0) + 1
-        site_counts = counts.setdefault(site, {})
-        for key in keys:
-            site_counts[key] = site_counts.get(key, 0) + 1
-    return {site: learn_boilerplate(counts[site], docs[site]) for site in docs}
-
-
-class LearnedStore:
-    """Evidence kept between runs; one SQLite file, written by the flow's process only."""
-
-    def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self.path = path
-        with closing(self._connect()) as db, db:
-            db.executescript(
-                """
-                CREATE TABLE IF NOT EXISTS members (member TEXT PRIMARY KEY, site TEXT);
-                CREATE INDEX IF NOT EXISTS members_site ON members (site);
-                CREATE TABLE IF NOT EXISTS keys (site TEXT, key TEXT, member TEXT,
-                    PRIMARY KEY (site, key, member));
-                CREATE INDEX IF NOT EXISTS keys_member ON keys (member);
-                """
-            )
-
-    def _connect(self) -> sqlite3.Connection:
-        return sqlite3.connect(self.path, timeout=60)
-
-    def add(self, items: Iterable[Evidence]) -> None:
-        """Record (or re-record) each record's keys, replacing what it said before."""
-        with closing(self._connect()) as db, db:
-            for site, member, keys in items:
-                db.execute("DELETE FROM keys WHERE member = ?", (member,))
-                db.execute("DELETE FROM members WHERE member = ?", (member,))
-                db.execute("INSERT INTO members VALUES (?, ?)", (member, site))
-                db.executemany(
-                    "INSERT OR IGNORE INTO keys VALUES (?, ?, ?)",
-                    ((site, key, member) for key in keys),
-                )
-
-    def learned(self) -> dict[str, frozenset[str]]:
-        """Every site's boilerplate keys, decided from all evidence so far."""
-        with closing(self._connect()) as db:
-            docs = dict(db.execute("SELECT site, COUNT(*) FROM members GROUP BY site"))
-            result = {}
-            for site, n_docs in docs.items():
-                rows: Iterator[tuple[str, int]] = db.execute(
-                    "SELECT key, COUNT(*) FROM keys WHERE site = ? "
-                    "GROUP BY key HAVING COUNT(*) > 1",
-                    (site,),
-                )
-                learned = learn_boilerplate(dict(rows), n_docs)
-                if learned:
-                    result[site] = learned
-            return result
+def learn(items: Iterable[Evidence]) -> dict[str, frozenset[str]]:
+    """Learned keys per site from evidence held in memory: stories counted, not copies."""
+    by_id = {item.id: item for item in items}
+    stories = group((Member(i, e.fingerprint) for i, e in by_id.items()), EVIDENCE_PARAMS)
+    site_stories: dict[str, set[str]] = defaultdict(set)
+    key_stories: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    for doc_id, item in by_id.items():
+        story = stories[doc_id].story_id
+        site_stories[item.site].add(story)
+        for key in item.keys:
+            key_stories[item.site][key].add(story)
+    return {
+        site: learn_boilerplate(
+            {key: len(s) for key, s in key_stories[site].items()}, len(site_stories[site])
+        )
+        for site in site_stories
+    }

@@ -30,7 +30,7 @@ def pipeline_version() -> str:
     """
     digest = hashlib.sha256(__version__.encode())
     roots: list[Traversable] = [files("transforms"), files("newsetl") / "data"]
-    shaping = ("document.py", "readers.py")
+    shaping = ("document.py", "readers.py", "learned.py")
     sources = [files("newsetl") / name for name in shaping]
     for root in roots:
         sources.extend(_walk(root))
@@ -115,6 +115,15 @@ class Batch:
         self.fingerprints.clear()
 
 
+@dataclass
+class Gathered:
+    """The evidence of a batch of files, and which files were read for it: their stored
+    evidence is replaced by this (a file that no longer has text records leaves none)."""
+
+    paths: list[str] = field(default_factory=list)
+    items: list[Evidence] = field(default_factory=list)
+
+
 def _sha256(path: Path) -> str:
     try:
         with path.open("rb") as f:
@@ -124,12 +133,23 @@ def _sha256(path: Path) -> str:
 
 
 def transform_paths(
-    paths: Iterable[Path], root: Path, *, now: datetime, limits: Limits = DEFAULT_LIMITS
+    paths: Iterable[Path],
+    root: Path,
+    *,
+    now: datetime,
+    limits: Limits = DEFAULT_LIMITS,
+    learn_from: Iterable[Path] | None = None,
 ) -> Batch:
-    """Transform files unconditionally, learning boilerplate from these files alone (no
-    ledger, no stored evidence): `newsetl transform` and tests."""
+    """Transform files unconditionally (no ledger, no stored evidence): `newsetl transform`.
+
+    Boilerplate is learned from `learn_from` (the raw folder's files, as `newsetl run` learns
+    from all of them), or from `paths` themselves when it is not given.
+    """
     work = [FileWork(p, p.relative_to(root).as_posix(), -1, -1) for p in paths]
-    learned = learn(gather_evidence(work, root, force=True, limits=limits))
+    teachers = work
+    if learn_from is not None:
+        teachers = [FileWork(p, p.relative_to(root).as_posix(), -1, -1) for p in learn_from]
+    learned = learn(gather_evidence(teachers, root, force=True, limits=limits).items)
     return transform_files(
         work, root, now=now, pipeline="", force=True, limits=limits, learned=learned
     )
@@ -142,16 +162,17 @@ def gather_evidence(
     pipeline: str = "",
     force: bool = False,
     limits: Limits = DEFAULT_LIMITS,
-) -> list[Evidence]:
-    """Line keys of the text records in new or changed files, for boilerplate learning."""
-    found = []
+) -> Gathered:
+    """Evidence of the text records in new or changed files, for boilerplate learning."""
+    found = Gathered()
     for item in work:
         prev = item.previous
         if prev is not None and not force and prev.same_stat(item.size, item.mtime_ns, pipeline):
             continue
+        found.paths.append(item.rel)
         for record in read_file(item.path, root, max_bytes=limits.max_file_bytes):
             if isinstance(record, RawRecord) and (seen := evidence(record)) is not None:
-                found.append(seen)
+                found.items.append(seen)
     return found
 
 

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from transforms.boilerplate import learn_boilerplate, line_key, line_keys, matches_pattern
+from transforms.boilerplate import furniture_keys, learn_boilerplate, line_key, matches_pattern
 from transforms.clean import Cleaned, clean_text
 from transforms.repair import repair_text
 
@@ -316,12 +316,19 @@ def test_edges_lose_headline_and_byline_lines() -> None:
 
 
 def test_site_boilerplate_keys() -> None:
-    furniture = "The Daily Bugle is an independent newspaper founded in 1898."
+    furniture = "The Daily Bugle — independent since the old days"
     text = _around(furniture)
     assert clean_text(text).removed == ()
     learned = frozenset({line_key(furniture)})
     cleaned = clean_text(text, site_boilerplate=learned)
     assert cleaned.removed == (furniture,)
+
+
+def test_site_boilerplate_never_removes_a_sentence() -> None:
+    """Learned evidence alone cannot tell a repeated sentence from furniture: it stays."""
+    sentence = "The Daily Bugle is an independent newspaper founded in 1898."
+    cleaned = clean_text(_around(sentence), site_boilerplate={line_key(sentence)})
+    assert cleaned.removed == ()
 
 
 def test_line_key_folds_case_space_digits_and_edges() -> None:
@@ -330,17 +337,19 @@ def test_line_key_folds_case_space_digits_and_edges() -> None:
     assert line_key("...") == ""
 
 
-def test_line_keys_of_a_document() -> None:
-    assert line_keys(f"{PROSE_A}\n\n12 Comments\n\n\n") == {line_key(PROSE_A), "0 comments"}
+def test_furniture_keys_of_a_document() -> None:
+    """Only short non-prose lines are evidence; figures are the pattern file's job."""
+    text = f"{PROSE_A}\n\n12 Comments\n\nMore from Metro\n\n\n"
+    assert furniture_keys(text) == {"more from metro"}
 
 
 def test_learn_boilerplate_needs_recurrence_across_documents() -> None:
     counts = {"0 comments": 40, "share this story": 6, "one-off line": 1, "rare": 4}
     long_background = " ".join(["word"] * 40)
     counts[long_background] = 90
-    learned = learn_boilerplate(counts, n_docs=100)
+    learned = learn_boilerplate(counts, n_stories=100)
     assert learned == {"0 comments", "share this story"}
-    assert learn_boilerplate(counts, n_docs=500) == {"0 comments"}  # 6 of 500 is too few
+    assert learn_boilerplate(counts, n_stories=500) == {"0 comments"}  # 6 of 500 is too few
 
 
 def test_pattern_file_lines_compile() -> None:

@@ -1,8 +1,16 @@
 """Known and learned boilerplate: which paragraphs are a site's furniture, not its story.
 
 Two sources: the pattern file `data/boilerplate.txt` (kinds of junk seen on many sites,
-extendable without code), and keys learned per site from how often a paragraph recurs
-across that site's documents (a pure decision here; the flow keeps the counts).
+extendable without code), and keys learned per site from how many different stories of that
+site carry a paragraph (a pure decision here; `newsetl.learned` gathers the evidence).
+
+A learned key only ever removes a paragraph that is not prose (`is_prose`): a label, a
+slogan, a button, a teaser line. Recurrence across stories cannot tell furniture from a
+sentence that a wire service or a developing story repeats on purpose ("Both officials spoke
+on condition of anonymity ..."), nor from a copy the story grouping failed to recognise, so a
+sentence is never taken out on learned evidence alone; sentence-shaped furniture is the
+pattern file's job (kinds of junk, written once) and the cleaner's structure (prose outside
+the article's stretch).
 """
 
 from __future__ import annotations
@@ -12,11 +20,15 @@ from collections.abc import Collection, Mapping
 from functools import cache
 from importlib.resources import files
 
-from transforms.paragraphs import collapse, repaired_paragraphs, word_count
+from transforms.paragraphs import collapse, is_prose, repaired_paragraphs, word_count
 
 _PATTERN_FILE = "boilerplate.txt"
 # Longer paragraphs are content even when repeated (wire services reuse background).
 LEARNABLE_MAX_WORDS = 30
+# Five unrelated stories sharing a line is already more than chance; the share keeps a large
+# site's occasional coincidences out. Neither depends on a corpus.
+MIN_STORIES = 5
+MIN_SHARE = 0.05
 _DIGITS = re.compile(r"\d+")
 _EDGE_PUNCT = re.compile(r"^[\W_]+|[\W_]+$")
 
@@ -50,9 +62,24 @@ def matches_pattern(paragraph: str) -> bool:
 
 
 def is_boilerplate(paragraph: str, site_boilerplate: Collection[str] = ()) -> bool:
-    """True for a known-pattern paragraph or one whose key was learned for the site."""
+    """True for a known-pattern paragraph, or a non-prose one whose key was learned for the
+    site (a learned key never removes a sentence: see the module)."""
     return matches_pattern(paragraph) or (
-        bool(site_boilerplate) and line_key(paragraph) in site_boilerplate
+        bool(site_boilerplate) and learnable(paragraph) and line_key(paragraph) in site_boilerplate
+    )
+
+
+def learnable(paragraph: str) -> bool:
+    """A paragraph that learned evidence may speak for: short, not prose, free of figures.
+
+    Templated lines with figures ("Shr 1.10 dlrs vs 90 cts", "Net 2.1 mln") recur across a
+    wire's stories yet are content; furniture with figures ("12 Comments", "© 2024") is the
+    pattern file's job.
+    """
+    return (
+        word_count(paragraph) <= LEARNABLE_MAX_WORDS
+        and not any(c.isdigit() for c in paragraph)
+        and not is_prose(paragraph)
     )
 
 
@@ -66,33 +93,35 @@ def line_key(line: str) -> str:
     return _EDGE_PUNCT.sub("", key)
 
 
-def line_keys(text: str) -> frozenset[str]:
-    """The distinct non-empty keys of a document's paragraphs: what a site counter counts.
+def furniture_keys(text: str) -> frozenset[str]:
+    """The distinct keys of a document's learnable paragraphs: what the learner counts.
 
     Paragraphs are cut exactly as `clean_text` cuts them, so a key learned here matches the
     paragraph the cleaner later sees.
     """
-    keys = (line_key(paragraph) for paragraph in repaired_paragraphs(text))
+    keys = (line_key(p) for p in repaired_paragraphs(text) if learnable(p))
     return frozenset(key for key in keys if key)
 
 
 def learn_boilerplate(
-    line_doc_counts: Mapping[str, int],
-    n_docs: int,
+    line_story_counts: Mapping[str, int],
+    n_stories: int,
     *,
-    min_docs: int = 5,
-    min_share: float = 0.05,
+    min_stories: int = MIN_STORIES,
+    min_share: float = MIN_SHARE,
     max_words: int = LEARNABLE_MAX_WORDS,
 ) -> frozenset[str]:
-    """Keys that recur in enough of a site's documents to be furniture rather than story.
+    """Keys that recur in enough of a site's different stories to be furniture.
 
-    A key qualifies when it appears in at least `min_docs` documents and in at least
-    `min_share` of the site's `n_docs`. Keys longer than `max_words` never qualify: wire
-    services repeat whole background paragraphs across stories, and those are content.
+    Counts are of stories, not documents: every copy and near-copy of one text counts once
+    (`newsetl.learned` groups them), so no number of republished copies can make a story's
+    own lines look like furniture. A key qualifies when at least `min_stories` different
+    stories carry it, and at least `min_share` of the site's `n_stories`. Keys longer than
+    `max_words` never qualify.
     """
-    threshold = max(min_docs, min_share * n_docs)
+    threshold = max(min_stories, min_share * n_stories)
     return frozenset(
         key
-        for key, count in line_doc_counts.items()
+        for key, count in line_story_counts.items()
         if count >= threshold and key and word_count(key) <= max_words
     )

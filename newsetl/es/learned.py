@@ -1,0 +1,171 @@
+"""Learned-boilerplate evidence in Elasticsearch, beside the ledger: `newsetl-learned-<index>`.
+
+One document per text record (id: a hash of `path#line`) with its site, file, learnable line
+keys and story fields. Records are grouped into stories incrementally exactly as indexed
+documents are (`newsetl.es.stories`: LSH band-key candidates, connected groups, the same
+result whatever the order), so a line's count is the number of distinct `story_id`s among its
+site's records: an aggregation, with no scan of the evidence. Evidence is membership, not
+counters: a re-read file's records replace what it said before, a pruned file's are deleted
+(its stories regrouped without it), so nothing is counted twice and a gone file teaches
+nothing. Every machine reads the same evidence, so a second worker, a Dask cluster or a fresh
+checkout cleans exactly as the first machine did. One set of evidence per concrete index, as
+for the ledger: a reindex learns again from the raw files into its own.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from elasticsearch import Elasticsearch, helpers
+
+from newsetl.es.indices import index_body
+from newsetl.es.load import delete_ids, write_all
+from newsetl.es.stories import assign_stories, forget_stories
+from newsetl.learned import EVIDENCE_PARAMS, Evidence
+from transforms.boilerplate import MIN_STORIES, learn_boilerplate
+
+LEARNED_PREFIX = "newsetl-learned-"
+# Sites per aggregation page, and candidate keys (lines in MIN_STORIES records or more) per
+# site: furniture is a few dozen lines a site; 5 x 10,000 stays under the 65,535 buckets
+# Elasticsearch allows per search.
+SITES_PER_PAGE = 5
+KEYS_PER_SITE = 10_000
+# Distinct story counts are exact (hash sets) up to this many per bucket, the maximum.
+PRECISION = 40_000
+
+
+def learned_name(index: str) -> str:
+    return f"{LEARNED_PREFIX}{index}"
+
+
+def _mapping() -> dict[str, Any]:
+    properties = index_body()["mappings"]["properties"]
+    story = {name: spec for name, spec in properties.items() if name.startswith("story_")}
+    return {
+        "dynamic": "strict",
+        "properties": {
+            "path": {"type": "keyword"},
+            "source": {"properties": {"site": {"type": "keyword"}}},
+            "keys": {"type": "keyword"},
+            **story,
+        },
+    }
+
+
+def ensure_learned(client: Elasticsearch, index: str) -> bool:
+    """Create the evidence index of `index` if missing; True when it was just created (the
+    caller then gathers evidence from every file, not only changed ones)."""
+    name = learned_name(index)
+    if client.indices.exists(index=name):
+        return False
+    client.indices.create(
+        index=name,
+        settings={"number_of_shards": 1, "number_of_replicas": 0},  # exact term counts
+        mappings=_mapping(),
+    )
+    return True
+
+
+def _ids_of(client: Elasticsearch, name: str, paths: Sequence[str]) -> set[str]:
+    if not paths:
+        return set()
+    query = {"query": {"terms": {"path": list(paths)}}, "_source": False}
+    return {hit["_id"] for hit in helpers.scan(client, index=name, query=query, size=1000)}
+
+
+def record(
+    client: Elasticsearch, index: str, paths: Sequence[str], items: Sequence[Evidence]
+) -> None:
+    """Replace the evidence of the files `paths` (read again this run) by `items`."""
+    name = learned_name(index)
+    client.indices.refresh(index=name)
+    fingerprints = {item.id: item.fingerprint for item in items}
+    stale = sorted(_ids_of(client, name, paths) - set(fingerprints))
+    _forget(client, name, stale)
+    docs = [
+        {"id": item.id, "path": item.path, "source": {"site": item.site}, "keys": sorted(item.keys)}
+        for item in items
+    ]
+    assign_stories(client, name, docs, EVIDENCE_PARAMS, fingerprints)
+    actions = (
+        {"_index": name, "_id": doc["id"], "_source": {k: v for k, v in doc.items() if k != "id"}}
+        for doc in docs
+    )
+    write_all(client, actions, name)
+
+
+def _forget(client: Elasticsearch, name: str, ids: Sequence[str]) -> None:
+    if ids:
+        forget_stories(client, name, ids, EVIDENCE_PARAMS)
+        delete_ids(client, name, ids)
+
+
+def prune(client: Elasticsearch, index: str, present: Iterable[str]) -> int:
+    """Delete the evidence of every file not in `present`; returns how many records went."""
+    name = learned_name(index)
+    client.indices.refresh(index=name)
+    keep = set(present)
+    gone = [path for path in _paths(client, name) if path not in keep]
+    ids = sorted(_ids_of(client, name, gone))
+    _forget(client, name, ids)
+    return len(ids)
+
+
+def _paths(client: Elasticsearch, name: str) -> list[str]:
+    """Every file with evidence (a composite aggregation, paged)."""
+    found: list[str] = []
+    after: dict[str, Any] | None = None
+    while True:
+        composite: dict[str, Any] = {
+            "size": 1000,
+            "sources": [{"path": {"terms": {"field": "path"}}}],
+        }
+        if after:
+            composite["after"] = after
+        resp = client.search(index=name, size=0, aggs={"paths": {"composite": composite}})
+        agg = resp["aggregations"]["paths"]
+        found.extend(bucket["key"]["path"] for bucket in agg["buckets"])
+        after = agg.get("after_key")
+        if not agg["buckets"] or after is None:
+            return found
+
+
+def learned(client: Elasticsearch, index: str) -> dict[str, frozenset[str]]:
+    """Every site's boilerplate keys, decided from all evidence: for each site the number of
+    its stories, and for each line carried by `MIN_STORIES` records or more the number of
+    stories carrying it (a line in fewer records cannot be in enough stories)."""
+    name = learned_name(index)
+    client.indices.refresh(index=name)
+    stories = {"cardinality": {"field": "story_id", "precision_threshold": PRECISION}}
+    aggs: dict[str, Any] = {
+        "stories": stories,
+        "keys": {
+            "terms": {"field": "keys", "min_doc_count": MIN_STORIES, "size": KEYS_PER_SITE},
+            "aggs": {"stories": stories},
+        },
+    }
+    result: dict[str, frozenset[str]] = {}
+    counts: dict[str, dict[str, int]] = defaultdict(dict)
+    after: dict[str, Any] | None = None
+    while True:
+        composite: dict[str, Any] = {
+            "size": SITES_PER_PAGE,
+            "sources": [{"site": {"terms": {"field": "source.site"}}}],
+        }
+        if after:
+            composite["after"] = after
+        resp = client.search(
+            index=name, size=0, aggs={"sites": {"composite": composite, "aggs": aggs}}
+        )
+        agg = resp["aggregations"]["sites"]
+        for bucket in agg["buckets"]:
+            site = bucket["key"]["site"]
+            for key in bucket["keys"]["buckets"]:
+                counts[site][key["key"]] = key["stories"]["value"]
+            if keys := learn_boilerplate(counts[site], bucket["stories"]["value"]):
+                result[site] = keys
+        after = agg.get("after_key")
+        if not agg["buckets"] or after is None:
+            return result
