@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
+from benchmarks.copies import FURNITURE, SEED, SEED_JUNK, SLOGAN, copies_folder, other_story
 from newsetl.cli import main
 from newsetl.learned import evidence, learn, site_of
 from newsetl.pipeline import transform_paths
 from newsetl.readers import RawRecord, discover
-from tests.stories import FURNITURE, SEED, SEED_JUNK, SLOGAN, copies_folder, other_story
 from transforms.boilerplate import is_boilerplate, line_key
 
 NOW = datetime(2026, 12, 1, tzinfo=UTC)

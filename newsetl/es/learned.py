@@ -32,6 +32,7 @@ LEARNED_PREFIX = "newsetl-learned-"
 # Elasticsearch allows per search.
 SITES_PER_PAGE = 5
 KEYS_PER_SITE = 10_000
+TERMS_PER_QUERY = 10_000
 # Distinct story counts are exact (hash sets) up to this many per bucket, the maximum.
 PRECISION = 40_000
 
@@ -69,10 +70,13 @@ def ensure_learned(client: Elasticsearch, index: str) -> bool:
 
 
 def _ids_of(client: Elasticsearch, name: str, paths: Sequence[str]) -> set[str]:
-    if not paths:
-        return set()
-    query = {"query": {"terms": {"path": list(paths)}}, "_source": False}
-    return {hit["_id"] for hit in helpers.scan(client, index=name, query=query, size=1000)}
+    """Ids of the records of `paths`, in chunks under the 65,536 terms a query may hold."""
+    found: set[str] = set()
+    for start in range(0, len(paths), TERMS_PER_QUERY):
+        chunk = list(paths[start : start + TERMS_PER_QUERY])
+        query = {"query": {"terms": {"path": chunk}}, "_source": False}
+        found.update(hit["_id"] for hit in helpers.scan(client, index=name, query=query, size=1000))
+    return found
 
 
 def record(

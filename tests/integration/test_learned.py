@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from elasticsearch import Elasticsearch, helpers
 
+from benchmarks.copies import SEED, SEED_JUNK, SLOGAN, copies_folder, other_story
 from flows.ingest import ingest
 from newsetl.cli import main
 from newsetl.config import Settings
@@ -19,7 +20,6 @@ from newsetl.es import learned as evidence_store
 from newsetl.es.indices import current_index
 from newsetl.pipeline import transform_paths
 from newsetl.readers import discover
-from tests.stories import SEED, SEED_JUNK, SLOGAN, copies_folder, other_story
 from transforms.boilerplate import line_key
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("prefect_server")]
