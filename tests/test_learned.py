@@ -6,10 +6,13 @@ what `newsetl transform` runs (the flow's equality with it is an integration tes
 from __future__ import annotations
 
 import json
+import random
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from benchmarks.copies import FURNITURE, SEED, SEED_JUNK, SLOGAN, copies_folder, other_story
 from newsetl.cli import main
@@ -187,3 +190,28 @@ def test_transform_of_one_file_is_what_its_folder_gives(
     expected = docs["outlet-001/other-001.txt"]
     assert (single["id"], single["body"]) == (expected["id"], expected["body"])
     assert SLOGAN not in single["body"]  # learned from the whole folder, not the file alone
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    stories=st.lists(st.integers(0, 40), min_size=1, max_size=12, unique=True),
+    copied=st.integers(0, 11),
+    copies=st.integers(1, 30),
+    order=st.randoms(use_true_random=False),
+)
+def test_copies_never_change_what_is_learned(
+    stories: list[int], copied: int, copies: int, order: random.Random
+) -> None:
+    """However many exact copies of one of its stories a site holds, and in whatever order
+    its records come, it learns the same lines."""
+    records = [RawRecord(path=f"s/{n}.txt", format="txt", text=other_story(n)) for n in stories]
+    base = [e for r in records if (e := evidence(r)) is not None]
+    source = records[copied % len(records)]
+    extra = [
+        e
+        for i in range(copies)
+        if (e := evidence(RawRecord(path=f"s/copy-{i}.txt", format="txt", text=source.text)))
+    ]
+    mixed = base + extra
+    order.shuffle(mixed)
+    assert learn(mixed) == learn(base)
