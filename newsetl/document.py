@@ -34,7 +34,14 @@ CONTENT_FIELDS = (
     "dates_mentioned",
     "word_count",
     "removed",
+    # Which extractor produced the body: hashed so that a body a new extractor step produces
+    # (even word for word the same) is re-written with its true provenance, not left stale.
+    "extracted_by",
 )
+
+
+# `extracted_by` of a record that came as text (a dump, a JSON `text` field): the cleaner's.
+EXTRACTED_BY_TEXT = "text"
 
 
 class DocumentError(ValueError):
@@ -71,11 +78,13 @@ def build_document(
         extracted = extract_html(record.html, record.url, site_boilerplate=site_boilerplate)
         title = title or extracted.title
         body, removed = extracted.body, list(extracted.removed)
+        extracted_by = extracted.extracted_by
     else:
         cleaned = clean_text(
             repair_text(record.text or ""), site_boilerplate=site_boilerplate, title=title
         )
         body, removed = cleaned.body, list(cleaned.removed)
+        extracted_by = EXTRACTED_BY_TEXT
     if not body.strip():
         raise DocumentError("no article text found after cleaning")
     if len(body) > limits.max_body_chars:
@@ -104,6 +113,7 @@ def build_document(
         "dates_mentioned": norm.dates_mentioned,
         "word_count": len(body.split()),
         "removed": removed,
+        "extracted_by": extracted_by,
     }
     doc["content_hash"] = content_hash(doc)
     return doc

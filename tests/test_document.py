@@ -29,6 +29,7 @@ KEYS = {
     "word_count",
     "content_hash",
     "removed",
+    "extracted_by",
 }
 
 
@@ -42,6 +43,7 @@ def seed_doc() -> dict[str, object]:
 def test_seed_document(seed_doc: dict[str, object]) -> None:
     doc = seed_doc
     assert set(doc) == KEYS
+    assert doc["extracted_by"] == "text"
     assert doc["title"] == SEED.read_text().splitlines()[0].strip()
     body = str(doc["body"])
     assert body.startswith("CAIRO (AP) — Israel and Hamas are making progress")

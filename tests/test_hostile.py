@@ -40,3 +40,17 @@ def test_html_depth_counts_nesting_not_void_or_self_closed_tags() -> None:
     assert html_depth("<div><div><span/></div><p>x</p></div>") == 2
     assert html_depth("</div></div>text") == 0
     assert html_depth("<div>" * 50) == 50
+
+
+def test_html_depth_counts_as_a_parser_nests() -> None:
+    """A page whose scripts write markup, and whose lists and paragraphs omit their end
+    tags, is shallow: it must not be quarantined as nested too deep (a real news page with
+    a story was, at 1,142 "levels")."""
+    from transforms.guards import html_depth
+
+    script = "<script>document.write('" + "<div>" * 2000 + "');</script>"
+    assert html_depth(f"<html><body>{script}<p>Story.</p></body></html>") == 3
+    assert html_depth("<ul>" + "<li>item" * 2000 + "</ul>") == 2
+    assert html_depth("<div>" + "<p>para" * 2000 + "</div>") == 2
+    assert html_depth("<div><span><b>x</div>" * 2000) == 3  # an end tag closes what it holds
+    assert html_depth("<div>" * 1500 + "</span>" * 1500) == 1500  # stray end tags close nothing

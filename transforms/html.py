@@ -8,7 +8,12 @@ can fuse words across the whitespace it trims. newsetl's steps around it:
 1. pin edge whitespace of text nodes, so no words are fused (`_pin_edge_spaces`);
 2. ask trafilatura for XML, which keeps link text and list cards visible (`blocks`);
 3. add back same-container sections it skipped (`sections`);
-4. drop furniture blocks, recording each in `Extracted.removed` (`_keep_flags`).
+4. drop furniture blocks, recording each in `Extracted.removed` (`_keep_flags`);
+5. when that leaves nothing, or far less than the page's visible prose, ask the generic
+   algorithms trafilatura ships with, directly on the same tree (`transforms.fallback`),
+   and judge their blocks by the same furniture rules.
+
+`Extracted.extracted_by` names the step that produced the body, so a user can audit it.
 """
 
 from __future__ import annotations
@@ -21,9 +26,10 @@ from dataclasses import dataclass
 import trafilatura
 from lxml.html import HtmlElement
 
+from transforms import fallback
 from transforms.blocks import Block, blocks_from_xml
 from transforms.boilerplate import is_boilerplate
-from transforms.paragraphs import collapse, is_prose
+from transforms.paragraphs import collapse, is_prose, text_words
 from transforms.repair import repair_text
 from transforms.sections import recover_sections
 from transforms.title import page_title
@@ -41,14 +47,23 @@ _LINK_SHARE_MAX = 0.5
 _STORY_KINDS = frozenset({"p", "quote", "item"})
 
 
+# `Extracted.extracted_by` values: trafilatura's content alone, with sections newsetl added
+# back, or one of the fallbacks ("fallback:readability", "fallback:justext").
+BY_TRAFILATURA = "trafilatura"
+BY_SECTIONS = "trafilatura+sections"
+FALLBACK_PREFIX = "fallback:"
+
+
 @dataclass(frozen=True)
 class Extracted:
     """Headline (None if the page states none), body paragraphs joined by one blank line,
-    and the paragraphs newsetl's own steps removed from the extractor's output."""
+    the paragraphs newsetl's own steps removed from the extractor's output, and which
+    extractor produced the body."""
 
     title: str | None
     body: str
     removed: tuple[str, ...]
+    extracted_by: str = BY_TRAFILATURA
 
 
 def _parse(html: str) -> HtmlElement | None:
@@ -133,12 +148,36 @@ def extract_html(
     title = repair_text(title) if title else None
     with suppress(ValueError):  # lxml refuses some text it parsed itself (lone surrogates)
         _pin_edge_spaces(tree)
-    blocks = [
-        Block(text, b.kind, b.link_share, b.teaser)
-        for b in recover_sections(tree, blocks_from_xml(_content_xml(tree, url)))
-        if (text := collapse(repair_text(b.text.replace(_SPACE_MARK, " "))))
-    ]
+    found = blocks_from_xml(_content_xml(tree, url))
+    originals = {id(b) for b in found}
+    merged = recover_sections(tree, found)
+    blocks = _repaired(merged)
     keep = _keep_flags(blocks, title, site_boilerplate)
+    # Blocks keep their order through repair; those not in trafilatura's output are sections.
+    recovered = [id(b) not in originals for b in merged if _repair(b.text)]
+    by = BY_SECTIONS if any(k and r for k, r in zip(keep, recovered, strict=True)) else None
+    body_words = sum(text_words(b.text) for b, k in zip(blocks, keep, strict=True) if k)
+    with suppress(ValueError, RecursionError):  # the same lxml refusals as above
+        if fallback.needs_fallback(body_words, fallback.prose_words(tree)):
+            for name, found_blocks in fallback.candidates(tree, body_words=body_words):
+                candidate = _repaired(found_blocks)
+                flags = _keep_flags(candidate, title, site_boilerplate)
+                kept = [b for b, k in zip(candidate, flags, strict=True) if k]
+                if fallback.accepts(name, kept, body_words):
+                    blocks, keep, by = candidate, flags, FALLBACK_PREFIX + name
+                    break
     body = "\n\n".join(b.text for b, k in zip(blocks, keep, strict=True) if k)
     removed = tuple(b.text for b, k in zip(blocks, keep, strict=True) if not k)
-    return Extracted(title=title, body=body, removed=removed)
+    return Extracted(title=title, body=body, removed=removed, extracted_by=by or BY_TRAFILATURA)
+
+
+def _repaired(blocks: list[Block]) -> list[Block]:
+    """Blocks with their text repaired and the edge-space marks turned back into spaces;
+    blocks left empty are dropped."""
+    return [
+        Block(text, b.kind, b.link_share, b.teaser) for b in blocks if (text := _repair(b.text))
+    ]
+
+
+def _repair(text: str) -> str:
+    return collapse(repair_text(text.replace(_SPACE_MARK, " ")))
