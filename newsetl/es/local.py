@@ -133,6 +133,11 @@ class LocalEngine:
         if _pid_alive(self.root / "es.pid") is None:
             if _port_open(self.es_port):
                 raise EngineError(f"port {self.es_port} on 127.0.0.1 is taken by another program")
+            print(
+                f"newsetl: starting the local Elasticsearch on port {self.port} "
+                f"(about a minute; logs in {self.root / 'logs'})",
+                file=sys.stderr,
+            )
             self._start_node()
         if _pid_alive(self.root / "shim.pid") is None:
             if _port_open(self.port):
