@@ -30,6 +30,7 @@ from newsetl import parallel
 from newsetl.config import Settings
 from newsetl.es import learned as evidence_store
 from newsetl.es import ledger
+from newsetl.es import lock as write_lock
 from newsetl.es.client import connect
 from newsetl.es.indices import ensure_alias, tuned_for_bulk
 from newsetl.es.load import LoadResult, delete_ids, load
@@ -56,9 +57,8 @@ BULK_TUNING_FILES = 1000  # from this size on, a run turns refreshes off while i
 IN_FLIGHT = 2  # batches transformed ahead of the loader: bounds memory, keeps it fed
 
 
-def write_tag(index: str) -> str:
-    """Tag of every task that writes `index`; a concurrency limit of 1 on it serializes runs."""
-    return f"newsetl-write-{index}"
+class PruneRefusedError(RuntimeError):
+    """`--prune` would delete most of the index (an empty or unmounted raw folder?)."""
 
 
 @task(cache_policy=NONE, persist_result=False)
@@ -94,13 +94,31 @@ def transform_batch(
     )
 
 
-def dedupe(batch: Batch, seen_ids: set[str]) -> int:
-    """Drop documents whose id this run already produced (the same URL twice); count them."""
-    seen_ids.update(batch.unchanged_ids)
+def dedupe(batch: Batch, seen_ids: dict[str, int]) -> int:
+    """Drop documents whose id this run already wrote from a newer file (the same URL twice);
+    count them. `seen_ids` maps each id written to its file's mtime.
+
+    The newest file carrying a URL is the story's latest version: it is written (an update)
+    and an older copy is the duplicate, whatever the order of the files. Documents of files
+    skipped as unchanged are not written, so they never make a new or changed one a duplicate.
+    """
+    mtimes = {entry.path: entry.mtime_ns for entry in batch.entries}
+
+    def mtime(doc: dict[str, Any]) -> int:
+        source = doc["source"]
+        path = source["path"].rpartition(":")[0] if source["format"] == "jsonl" else source["path"]
+        return mtimes.get(path, -1)
+
+    newest: dict[str, tuple[int, int]] = {}  # id -> (mtime, position) of its newest copy here
+    for position, doc in enumerate(batch.docs):
+        found = newest.get(doc["id"])
+        if found is None or mtime(doc) > found[0]:  # equal: the first one stays
+            newest[doc["id"]] = (mtime(doc), position)
     fresh = []
-    for doc in batch.docs:
-        if doc["id"] not in seen_ids:
-            seen_ids.add(doc["id"])
+    for position, doc in enumerate(batch.docs):
+        stamp, chosen = newest[doc["id"]]
+        if chosen == position and seen_ids.get(doc["id"], -2) < stamp:
+            seen_ids[doc["id"]] = stamp
             fresh.append(doc)
     duplicates = len(batch.docs) - len(fresh)
     batch.docs = fresh
@@ -176,18 +194,40 @@ def ingest(
     retry_quarantined: bool = False,
     into: str | None = None,
     progress: bool = False,
+    allow_shrink: bool = False,
 ) -> dict[str, int]:
     """Index what is new or changed under `raw_dir` into the alias `index`; returns the counts.
 
     `into` names a concrete index to fill from scratch instead (the reindex flow uses it);
-    `progress` draws a progress bar (the CLI asks for one in a terminal).
+    `progress` draws a progress bar (the CLI asks for one in a terminal); `allow_shrink` lets
+    `prune` delete the documents of most of the files indexed.
     """
     settings = Settings.with_overrides(raw_dir=raw_dir, index=index, batch_size=batch_size)
+    if not settings.raw_dir.is_dir():  # before anything is created for it
+        raise FileNotFoundError(f"raw folder {settings.raw_dir.resolve()} does not exist")
+    logger = get_run_logger()
+    client = connect(settings)  # unreachable: fails now, naming the URL only
+    target = into or ensure_alias(client, settings.index, replicas=settings.replicas)
+    run = str(flow_run.get_id() or "local")
+    with write_lock.hold(client, target, run=run, log=logger.warning):  # one run per index
+        return _ingest(
+            settings, client, target, into, prune, retry_quarantined, progress, allow_shrink
+        )
+
+
+def _ingest(
+    settings: Settings,
+    client: Elasticsearch,
+    target: str,
+    into: str | None,
+    prune: bool,
+    retry_quarantined: bool,
+    progress: bool,
+    allow_shrink: bool,
+) -> dict[str, int]:
     logger = get_run_logger()
     summary = RunSummary()
     started = perf_counter()
-    client = connect(settings)  # unreachable: fails now, naming the URL only
-    target = into or ensure_alias(client, settings.index, replicas=settings.replicas)
     ledger.ensure_ledger(client, target)
     # New evidence index (first run, or upgraded from local evidence): learn from every file.
     relearn = evidence_store.ensure_learned(client, target)
@@ -200,13 +240,15 @@ def ingest(
         work = stat_files(discover(root), root)
     summary.files = len(work)
     logger.info("ingest: %d files under %s into %s", len(work), root, target)
+    redo: set[str] = set()  # files re-read because a pruned file shared their URL
+    if prune:
+        with timed(summary.stages, "prune"):
+            summary.pruned, redo = _prune(client, target, work, stories, allow_shrink, root)
     now, pipeline = datetime.now(UTC), pipeline_version()
     loader = load_batch.with_options(
-        retries=len(settings.retry_delays),
-        retry_delay_seconds=settings.retry_delays,
-        tags=[write_tag(settings.index)],
+        retries=len(settings.retry_delays), retry_delay_seconds=settings.retry_delays
     )
-    seen_ids: set[str] = set()
+    seen_ids: dict[str, int] = {}
     pending: deque[tuple[PrefectFuture[Batch], float, int]] = deque()
 
     def drain_one() -> None:
@@ -239,6 +281,8 @@ def ingest(
         for chunk in batches(work, settings.batch_size, settings.batch_bytes):
             with timed(summary.stages, "ledger lookup"):
                 known = ledger.fetch(client, target, [w.rel for w in chunk])
+            for rel in redo.intersection(known):  # not skipped as unchanged: re-read
+                known[rel] = replace(known[rel], size=-1, sha256="")
             yield [replace(w, previous=known.get(w.rel)) for w in chunk]
 
     with parallel.process_pool(local_workers), tuning, bar as advance:
@@ -272,9 +316,6 @@ def ingest(
                 drain_one()
         while pending:
             drain_one()
-    if prune:
-        with timed(summary.stages, "prune"):
-            summary.pruned = _prune(client, target, {w.rel for w in work}, stories)
     client.indices.refresh(
         index=[target, ledger.ledger_name(target), evidence_store.learned_name(target)]
     )
@@ -289,15 +330,32 @@ def _learn_from(client: Elasticsearch, index: str, found: Gathered) -> None:
     found.items.clear()
 
 
-def _prune(client: Elasticsearch, index: str, present: set[str], stories: DupParams) -> int:
-    """Delete the documents and ledger entries of files that are gone from the raw folder."""
-    gone = [e for e in ledger.scan(client, index) if e.path not in present]
-    ids = [i for e in gone for i in e.ids]
-    forget_stories(client, index, ids, stories)
-    deleted = delete_ids(client, index, ids)
-    ledger.delete(client, index, [e.path for e in gone])
-    evidence_store.prune(client, index, present)
-    return deleted
+def _prune(
+    client: Elasticsearch,
+    index: str,
+    work: list[FileWork],
+    stories: DupParams,
+    allow_shrink: bool,
+    root: Path,
+) -> tuple[int, set[str]]:
+    """Delete the documents and ledger entries of files that are gone from the raw folder;
+    return how many documents went and which present files must be re-read.
+
+    An empty or suddenly much smaller raw folder is what an unmounted share looks like: losing
+    most of what is indexed takes `allow_shrink`.
+    """
+    plan = ledger.plan_prune(client, index, {w.rel for w in work})
+    if plan.gone and not allow_shrink and 2 * len(plan.gone) > plan.known:
+        raise PruneRefusedError(
+            f"--prune would delete the documents of {len(plan.gone)} of the {plan.known} "
+            f"files indexed, as {root} holds only {len(work)}; nothing was deleted. "
+            "Is the raw folder mounted? Pass --allow-shrink to prune anyway."
+        )
+    forget_stories(client, index, plan.delete, stories)
+    deleted = delete_ids(client, index, plan.delete)
+    ledger.delete(client, index, plan.gone)
+    evidence_store.prune(client, index, {w.rel for w in work})
+    return deleted, plan.redo
 
 
 def _report(summary: RunSummary, alias: str, logger: Any) -> None:

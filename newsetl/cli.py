@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -14,6 +15,8 @@ from typing import Any
 from pydantic import ValidationError
 
 from newsetl.config import Settings
+from newsetl.errors import UsageError, configuration_message, quiet_flow_tracebacks
+from newsetl.prefect_api import prefect_api
 from newsetl.search_cli import add_kibana_arguments, add_search_arguments
 
 # CLI option -> Settings field; every NEWSETL_* variable is also an option.
@@ -35,18 +38,23 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    from flows.ingest import ingest
-
     settings = _settings(args)
     _export(settings)
-    counts = ingest(
-        raw_dir=str(settings.raw_dir),
-        index=settings.index,
-        batch_size=settings.batch_size,
-        prune=args.prune,
-        retry_quarantined=getattr(args, "retry_quarantined", False),
-        progress=sys.stderr.isatty(),
-    )
+    _require_folder(settings.raw_dir)
+    _reachable(settings)
+    with prefect_api(settings.state_dir, settings.prefect_port):
+        from flows.ingest import ingest
+
+        quiet_flow_tracebacks()
+        counts = ingest(
+            raw_dir=str(settings.raw_dir),
+            index=settings.index,
+            batch_size=settings.batch_size,
+            prune=args.prune,
+            retry_quarantined=getattr(args, "retry_quarantined", False),
+            allow_shrink=getattr(args, "allow_shrink", False),
+            progress=sys.stderr.isatty(),
+        )
     _print_counts(counts, args.json)
     return 0
 
@@ -68,17 +76,21 @@ def _print_counts(counts: dict[str, Any], as_json: bool) -> None:
 
 
 def _cmd_reindex(args: argparse.Namespace) -> int:
-    from flows.reindex import reindex
-
     settings = _settings(args)
     _export(settings)
-    result = reindex(
-        raw_dir=str(settings.raw_dir),
-        index=settings.index,
-        batch_size=settings.batch_size,
-        cleanup=args.cleanup,
-        allow_shrink=args.allow_shrink,
-    )
+    _require_folder(settings.raw_dir)
+    _reachable(settings)
+    with prefect_api(settings.state_dir, settings.prefect_port):
+        from flows.reindex import reindex
+
+        quiet_flow_tracebacks()
+        result = reindex(
+            raw_dir=str(settings.raw_dir),
+            index=settings.index,
+            batch_size=settings.batch_size,
+            cleanup=args.cleanup,
+            allow_shrink=args.allow_shrink,
+        )
     _print_counts(result, args.json)
     return 0
 
@@ -119,23 +131,62 @@ def _cmd_quarantine(args: argparse.Namespace) -> int:
     return 0
 
 
+def _schedule_checked(cron: str, timezone: str) -> None:
+    """A bad cron string or time zone is said in one line, before any server starts."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    from prefect.schedules import Cron
+
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise UsageError(
+            f"invalid --timezone {timezone!r}: not an IANA time zone (e.g. Europe/Berlin)"
+        ) from None
+    try:
+        Cron(cron, timezone=timezone)
+    except ValueError as exc:
+        raise UsageError(f"invalid --cron {cron!r}: {exc}") from None
+
+
 def _cmd_serve(args: argparse.Namespace) -> int:
-    from prefect import serve
-
-    from flows.deploy import build_deployment, ensure_write_limit
-
     settings = _settings(args)
     _export(settings)
-    deployment = build_deployment(
-        args.cron,
-        args.timezone,
-        raw_dir=str(settings.raw_dir.resolve()),
-        index=settings.index,
-        batch_size=settings.batch_size,
-    )
-    ensure_write_limit(settings.index)
-    serve(deployment)
+    _schedule_checked(args.cron, args.timezone)
+    _require_folder(settings.raw_dir)
+    _reachable(settings)
+    # A real server (the state folder's own when none is configured): Prefect's temporary
+    # one runs no scheduler, so no scheduled run would ever start.
+    with prefect_api(settings.state_dir, settings.prefect_port) as api:
+        from prefect import serve
+
+        from flows.deploy import build_deployment
+
+        deployment = build_deployment(
+            args.cron,
+            args.timezone,
+            raw_dir=str(settings.raw_dir.resolve()),
+            index=settings.index,
+            batch_size=settings.batch_size,
+        )
+        print(f"newsetl serve: scheduled runs of {deployment.name} on {api}", file=sys.stderr)
+        serve(deployment)
     return 0
+
+
+def _require_folder(raw_dir: Path) -> None:
+    if not raw_dir.is_dir():
+        raise UsageError(
+            f"raw folder {raw_dir.resolve()} does not exist (NEWSETL_RAW_DIR / --raw-dir)"
+        )
+
+
+def _reachable(settings: Settings) -> None:
+    """Fail in one line before any flow run exists when the cluster does not answer (the
+    local engine is started here if it is not running)."""
+    from newsetl.es.client import connect
+
+    connect(settings).close()
 
 
 def _export(settings: Settings) -> None:
@@ -154,7 +205,10 @@ def _cmd_transform(args: argparse.Namespace) -> int:
     raw = _settings(args).raw_dir.resolve()
     failed = 0
     for target in args.paths:
-        target = Path(target).resolve()
+        target = Path(target)
+        if not target.exists():
+            raise UsageError(f"{target} does not exist")
+        target = target.resolve()
         root = _raw_folder_of(target, raw)
         paths = list(discover(target)) if target.is_dir() else [target]
         batch = transform_paths(paths, root, now=now, learn_from=discover(root))
@@ -218,6 +272,11 @@ def build_parser() -> argparse.ArgumentParser:
         "run", parents=[common, as_json], help="index what is new or changed in the raw folder"
     )
     run.add_argument("--prune", action="store_true", help="delete documents of removed files")
+    run.add_argument(
+        "--allow-shrink",
+        action="store_true",
+        help="let --prune delete the documents of more than half of the files indexed",
+    )
     run.set_defaults(func=_cmd_run)
     reindex = sub.add_parser(
         "reindex", parents=[common, as_json], help="rebuild into a new index, then swap the alias"
@@ -258,16 +317,32 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    """SIGTERM unwinds like Ctrl-C: the run's clean-up (refresh settings, the write lock, the
+    flow run's final state) happens either way."""
+    raise KeyboardInterrupt
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    # An ephemeral Prefect server would otherwise try to phone home on every start.
-    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
+        args = build_parser().parse_args(argv)
+        # An ephemeral Prefect server would otherwise try to phone home on every start.
+        os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
         return int(args.func(args))
+    except KeyboardInterrupt:
+        print(
+            "newsetl: interrupted; what was loaded is kept, run it again to carry on",
+            file=sys.stderr,
+        )
+        return 130
     except ValidationError as exc:
-        print(f"newsetl: invalid configuration: {exc}", file=sys.stderr)
+        print(f"newsetl: invalid configuration: {configuration_message(exc)}", file=sys.stderr)
         return 2
-    except (ConnectionError, RuntimeError) as exc:
+    except UsageError as exc:
+        print(f"newsetl: {exc}", file=sys.stderr)
+        return 2
+    except (ConnectionError, RuntimeError, FileNotFoundError, TimeoutError) as exc:
         print(f"newsetl: {exc}", file=sys.stderr)
         return 1
 

@@ -19,6 +19,13 @@ from transforms.shingles import DupParams
 # Elasticsearch's own rules for index and alias names, tightened: lowercase, no leading
 # punctuation, no characters that would need escaping in a URL path.
 _INDEX_NAME = re.compile(r"^[a-z0-9][a-z0-9_\-]{0,199}$")
+# http(s)://host[:port][/path], the host a name or an [IPv6] address.
+_URL = re.compile(r"^https?://(\[[0-9a-fA-F:.]+\]|[^/\s:@\[\]]+)(:\d+)?(/\S*)?$")
+
+
+def _without_auth(url: str) -> str:
+    """The URL with any `user:password@` taken out: messages must never show a password."""
+    return re.sub(r"^(\w+://)[^@/]*@", r"\1", url)
 
 
 class Settings(BaseSettings):
@@ -62,6 +69,12 @@ class Settings(BaseSettings):
         description="Port of the embedded engine's client-facing endpoint (127.0.0.1).",
     )
     local_heap: str = Field(default="1g", description="Java heap of the embedded engine.")
+    prefect_port: int = Field(
+        default=4250,
+        ge=1024,
+        le=65000,
+        description="Port of the local Prefect server started when PREFECT_API_URL is unset.",
+    )
     replicas: int = Field(
         default=0, ge=0, le=5, description="Replicas of a newly created index (0 for one node)."
     )
@@ -119,9 +132,24 @@ class Settings(BaseSettings):
     @classmethod
     def _valid_index(cls, value: str) -> str:
         if not _INDEX_NAME.match(value):
-            raise ValueError(
-                f"invalid index/alias name {value!r}: lowercase letters, digits, '-' and '_' only"
-            )
+            if not value:
+                reason = "it is empty"
+            elif value[0] in "-_+.":
+                reason = f"it must not start with {value[0]!r}"
+            elif value != value.lower():
+                reason = "it has capitals"
+            elif len(value) > 200:
+                reason = "it is longer than 200 characters"
+            else:
+                reason = "only lowercase letters, digits, '-' and '_' are allowed"
+            raise ValueError(f"invalid index/alias name {value!r}: {reason}")
+        return value
+
+    @field_validator("es_url")
+    @classmethod
+    def _valid_url(cls, value: str | None) -> str | None:
+        if value and not _URL.match(_without_auth(value)):
+            raise ValueError(f"not an http(s) URL: {_without_auth(value)!r}")
         return value
 
     @classmethod

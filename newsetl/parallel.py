@@ -7,41 +7,77 @@ processes, and `run` calls the function inline there.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
+import os
+import signal
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from typing import ParamSpec, TypeVar
 
 P = ParamSpec("P")
 R = TypeVar("R")
 _pool: ProcessPoolExecutor | None = None
+_stopping = False  # set when a run is interrupted: its batches end without a failure
 
 
 def _warm() -> None:
-    """Import the transforms (and load their data) once per worker, not once per batch."""
+    """Import the transforms (and load their data) once per worker, not once per batch.
+
+    A terminal's Ctrl-C (or a SIGTERM to the group) reaches every process: the workers leave
+    it to the flow's process, which stops them itself (a screen of worker tracebacks and
+    failed batches helps nobody).
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     import newsetl.document  # noqa: F401
 
 
 @contextmanager
 def process_pool(workers: int) -> Iterator[None]:
     """Open the pool for the duration of a run; with one worker, everything runs inline."""
-    global _pool
+    global _pool, _stopping
+    _stopping = False
     if workers <= 1 or _pool is not None:
         yield
         return
     # forkserver: forking the flow's process (event-loop threads, open sockets) is unsafe.
     context = multiprocessing.get_context("forkserver")
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=_warm) as pool:
-        _pool = pool
-        try:
-            yield
-        finally:
-            _pool = None
+    pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_warm)
+    _pool = pool
+    try:
+        yield
+    except BaseException:
+        _stop(pool)  # an interrupt or a failure must not wait for the batches in flight
+        raise
+    else:
+        pool.shutdown()
+    finally:
+        _pool = None
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    """Drop queued batches and end the workers now; their results would be thrown away."""
+    global _stopping
+    _stopping = True
+    processes = list(getattr(pool, "_processes", None) or {})  # pids; no public accessor
+    pool.shutdown(wait=False, cancel_futures=True)
+    for pid in processes:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
 
 
 def run(fn: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
     """`fn(*args, **kwargs)` in the pool when one is open, else here."""
     if _pool is None:
+        if _stopping:
+            raise KeyboardInterrupt  # the run is being stopped: start no new batch
         return fn(*args, **kwargs)
-    return _pool.submit(fn, *args, **kwargs).result()
+    try:
+        return _pool.submit(fn, *args, **kwargs).result()
+    except (BrokenProcessPool, RuntimeError):
+        if _stopping:  # the workers were stopped on purpose: not this batch's fault
+            raise KeyboardInterrupt from None
+        raise

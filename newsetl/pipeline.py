@@ -18,7 +18,7 @@ from newsetl.document import DocumentError, build_document
 from newsetl.es.ledger import FileEntry
 from newsetl.learned import Evidence, evidence, learn, site_of
 from newsetl.limits import DEFAULT_LIMITS, Limits
-from newsetl.readers import RawRecord, Rejected, read_file
+from newsetl.readers import RawRecord, Rejected, read_file, sidecar_for
 from transforms.shingles import DupParams, Fingerprint, fingerprint
 
 
@@ -62,11 +62,16 @@ class FileWork:
 
 
 def stat_files(paths: Iterable[Path], root: Path) -> list[FileWork]:
+    """Each file's stat, its sidecar's folded in: a document's inputs are the page and the
+    `.json` beside it, so adding, editing or removing the sidecar changes the stat too."""
     work = []
     for path in paths:
         try:
             st = path.stat()
             size, mtime = st.st_size, st.st_mtime_ns
+            if (side := sidecar_for(path)) is not None:
+                side_st = side.stat()
+                size, mtime = size + side_st.st_size, max(mtime, side_st.st_mtime_ns)
         except OSError:
             size, mtime = -1, -1  # read_file will quarantine it with the reason
         work.append(FileWork(path, path.relative_to(root).as_posix(), size, mtime))
@@ -125,11 +130,18 @@ class Gathered:
 
 
 def _sha256(path: Path) -> str:
+    """The file's digest; with a sidecar, the digest of both (a touched sidecar whose content
+    is the same still leaves the document unchanged)."""
     try:
         with path.open("rb") as f:
-            return hashlib.file_digest(f, "sha256").hexdigest()
+            digest = hashlib.file_digest(f, "sha256").hexdigest()
+        if (side := sidecar_for(path)) is not None:
+            with side.open("rb") as f:
+                both = digest + hashlib.file_digest(f, "sha256").hexdigest()
+            digest = hashlib.sha256(both.encode()).hexdigest()
     except OSError:
         return ""
+    return digest
 
 
 def transform_paths(

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import cast
 from urllib.parse import urlsplit, urlunsplit
 
@@ -48,6 +50,19 @@ def resolve_url(settings: Settings) -> str:
     return LocalEngine(settings.state_dir, settings.local_port, settings.local_heap).up()
 
 
+@contextmanager
+def _quiet_transport() -> Iterator[None]:
+    """The client logs each failed attempt with a traceback; a cluster that does not answer
+    at the start of a run is said once, by `UnreachableError`."""
+    transport = logging.getLogger("elastic_transport")
+    level = transport.level
+    transport.setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        transport.setLevel(level)
+
+
 def connect(settings: Settings, *, check: bool = True) -> Elasticsearch:
     """A client for the run; with `check`, fail at once if the cluster does not answer."""
     url = resolve_url(settings)
@@ -76,7 +91,8 @@ def connect(settings: Settings, *, check: bool = True) -> Elasticsearch:
     client = Elasticsearch(url, **kwargs)  # type: ignore[arg-type]
     if check:
         try:
-            client.info()
+            with _quiet_transport():
+                client.options(max_retries=1).info()
         except (es_exc.ConnectionError, es_exc.ConnectionTimeout) as exc:
             raise UnreachableError(
                 f"Elasticsearch at {redact(url)} is unreachable: {exc.message}"

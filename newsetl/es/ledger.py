@@ -112,3 +112,35 @@ def scan(
         query = {"exists": {"field": "quarantine.reason"}}
     for hit in helpers.scan(client, index=ledger_name(index), query={"query": query}, size=1000):
         yield FileEntry(**hit["_source"])
+
+
+@dataclass
+class PrunePlan:
+    """What `--prune` would do: the files gone, the ids only they produced (to delete), and the
+    files still present that carry one of their ids too (the same URL twice: re-read, so the
+    copy that is still there becomes the indexed one instead of the story disappearing)."""
+
+    known: int = 0  # files the ledger knows
+    gone: list[str] = field(default_factory=list)
+    delete: list[str] = field(default_factory=list)
+    redo: set[str] = field(default_factory=set)
+
+
+def plan_prune(client: Elasticsearch, index: str, present: set[str]) -> PrunePlan:
+    """Two streamed passes over the ledger: memory holds the gone files' ids, not every id."""
+    plan = PrunePlan()
+    gone_ids: set[str] = set()
+    for entry in scan(client, index):
+        plan.known += 1
+        if entry.path not in present:
+            plan.gone.append(entry.path)
+            gone_ids.update(entry.ids)
+    if not gone_ids:
+        return plan
+    kept: set[str] = set()
+    for entry in scan(client, index):
+        if entry.path in present and (shared := gone_ids.intersection(entry.ids)):
+            kept |= shared
+            plan.redo.add(entry.path)
+    plan.delete = sorted(gone_ids - kept)
+    return plan

