@@ -7,7 +7,7 @@ import html
 import json
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from newsetl.config import Settings
 from newsetl.es.query import MAX_SIZE, SearchInputError, SearchQuery
@@ -16,12 +16,15 @@ if TYPE_CHECKING:
     from newsetl.es.search import SearchResult
 
 
-def add_search_arguments(parser: argparse.ArgumentParser) -> None:
+def add_query_arguments(parser: argparse.ArgumentParser, *, required: bool = False) -> None:
+    """The question: free text and filters. `newsetl search` and `newsetl watch add` share them,
+    so a filter means the same in both."""
     parser.add_argument(
         "query",
-        nargs="?",
+        nargs=None if required else "?",
         default="",
-        help='free text; "quoted phrase" is exact, AND / OR / NOT and -word work as expected',
+        help='free text; "quoted phrase" is exact, AND / OR / NOT and -word work as expected'
+        + ('; "" for filters only' if required else ""),
     )
     dates = parser.add_argument_group("dates (YYYY, YYYY-MM, YYYY-MM-DD or ISO time; inclusive)")
     dates.add_argument("--from", dest="published_from", metavar="DATE", help="published from")
@@ -42,6 +45,27 @@ def add_search_arguments(parser: argparse.ArgumentParser) -> None:
     where.add_argument(
         "--within", default="50km", metavar="DISTANCE", help="from --near (default 50km)"
     )
+
+
+def query_filters(args: argparse.Namespace) -> dict[str, Any]:
+    """SearchQuery keyword arguments from `add_query_arguments`' options."""
+    return {
+        "text": args.query,
+        "published_from": args.published_from,
+        "published_to": args.published_to,
+        "mentioned_from": args.mentioned_from,
+        "mentioned_to": args.mentioned_to,
+        "agency": args.agency,
+        "site": args.site,
+        "city": args.city,
+        "country": args.country,
+        "near": args.near,
+        "within": args.within,
+    }
+
+
+def add_search_arguments(parser: argparse.ArgumentParser) -> None:
+    add_query_arguments(parser)
     parser.add_argument(
         "--sort", choices=["relevance", "date"], default="relevance", help="date: newest first"
     )
@@ -68,17 +92,7 @@ def run_search(args: argparse.Namespace, settings: Settings) -> int:
 
     try:
         query = SearchQuery(
-            text=args.query,
-            published_from=args.published_from,
-            published_to=args.published_to,
-            mentioned_from=args.mentioned_from,
-            mentioned_to=args.mentioned_to,
-            agency=args.agency,
-            site=args.site,
-            city=args.city,
-            country=args.country,
-            near=args.near,
-            within=args.within,
+            **query_filters(args),
             sort=args.sort,
             size=args.size,
             after=args.after,

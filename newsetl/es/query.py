@@ -299,10 +299,16 @@ HIGHLIGHT: dict[str, Any] = {
 }
 
 
+def build_query(q: SearchQuery) -> dict[str, Any]:
+    """The query clause alone: free text that scores, filters that do not. A saved watch
+    stores exactly this in the percolator, so a watch's filters mean what search's mean."""
+    return {"bool": {"must": [text_query(q.text)], "filter": filters(q)}}
+
+
 def build_request(q: SearchQuery) -> dict[str, Any]:
     """Keyword arguments for `Elasticsearch.search`."""
     request: dict[str, Any] = {
-        "query": {"bool": {"must": [text_query(q.text)], "filter": filters(q)}},
+        "query": build_query(q),
         "sort": sort_clause(q.sort),
         "size": q.size,
         "track_total_hits": True,
