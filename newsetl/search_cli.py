@@ -13,7 +13,7 @@ from newsetl.config import Settings
 from newsetl.es.query import MAX_SIZE, SearchInputError, SearchQuery
 
 if TYPE_CHECKING:
-    from newsetl.es.search import SearchResult
+    from newsetl.es.search import Hit, SearchResult
 
 
 def add_query_arguments(parser: argparse.ArgumentParser, *, required: bool = False) -> None:
@@ -117,31 +117,56 @@ def run_search(args: argparse.Namespace, settings: Settings) -> int:
     if args.json:
         print(json.dumps(result.to_dict(), ensure_ascii=False))
     else:
-        _print_result(result)
+        _print_result(result, collapsed=query.collapse)
     return 0
 
 
-def _print_result(result: SearchResult) -> None:
+def _plural(n: int, word: str) -> str:
+    return f"{n:,} {word}{'' if n == 1 else 's'}"
+
+
+def count_line(result: SearchResult, collapsed: bool) -> str:
+    """Explicit about what is counted: '12 stories, 31 articles' (one hit per story), or
+    '31 articles in 12 stories' (every copy listed)."""
+    stories, articles = _plural(result.stories, "story"), _plural(result.articles, "article")
+    if stories.endswith("storys"):
+        stories = stories[: -len("storys")] + "stories"
+    return f"{stories}, {articles}" if collapsed else f"{articles} in {stories}"
+
+
+def source_of(hit: Hit) -> str:
+    """Where the copy comes from: its site, else its file."""
+    return hit.site or (f"file {hit.path}" if hit.path else "source unknown")
+
+
+def _print_result(result: SearchResult, collapsed: bool = True) -> None:
     """Ranked hits for a terminal; matched words bold on a tty, [bracketed] elsewhere."""
     tty = sys.stdout.isatty()
     marks = ("\033[1m", "\033[0m") if tty else ("[", "]")
-    print(f"{result.total} hit{'' if result.total == 1 else 's'}")
+    print(count_line(result, collapsed))
     for rank, hit in enumerate(result.hits, start=1):
-        place = ", ".join(p for p in (hit.city, hit.country) if p)
+        place = ", ".join(p for p in (hit.city, hit.region, hit.country) if p)
         meta = " | ".join(
-            p for p in (hit.published_at or "date unknown", place, hit.agency or "") if p
+            p
+            for p in (hit.published_at or "date unknown", place, hit.agency, source_of(hit))
+            if p
         )
         snippet = html.unescape(hit.snippet.replace("<em>", marks[0]).replace("</em>", marks[1]))
         print(f"{rank}. {hit.title or '(untitled)'}  (score {hit.score or 0:.2f})")
         print(f"   {meta}")
+        if hit.url:
+            print(f"   {hit.url}")
         print(f"   {snippet}")
-        if hit.other_outlets:
+        if collapsed and hit.other_outlets:
             sites = f" ({', '.join(hit.other_sites)}…)" if hit.other_sites else ""
             plural = "s" if hit.other_outlets > 1 else ""
             print(f"   + {hit.other_outlets} other outlet{plural}{sites}")
+        elif not collapsed and hit.story_size > 1:
+            print(f"   one of {hit.story_size} copies of story {hit.story_id}")
     for name, buckets in result.facets.items():
         if buckets:
-            print(f"{name}: " + ", ".join(f"{b.value} ({b.count})" for b in buckets))
+            shown = ", ".join(f"{b.value} ({b.count})" for b in buckets)
+            print(f"articles by {name}: {shown}")
     if result.next:
         print(f"next page: --after {result.next}")
 

@@ -320,7 +320,8 @@ def build_request(q: SearchQuery) -> dict[str, Any]:
         # Field collapsing cannot be combined with search_after, so collapsed pages move by
         # offset (up to Elasticsearch's 10,000-hit window); every copy pages without limit.
         request["collapse"] = collapse_clause(inner_hits=4)
-        request["aggs"] = {"stories": {"cardinality": {"field": "story_id"}}}
+    # Stories and articles are both counted, whichever is listed: "12 stories, 31 articles".
+    request["aggs"] = {"stories": {"cardinality": {"field": "story_id"}}}
     if q.after:
         values, seen = decode_cursor(q.after, q.sort)
         if q.collapse:
