@@ -26,7 +26,8 @@ from prefect.runtime import flow_run
 from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 from prefect.utilities.annotations import quote
 
-from newsetl import parallel
+from flows.notify import match_batch, send
+from newsetl import parallel, watch
 from newsetl.config import Settings
 from newsetl.es import learned as evidence_store
 from newsetl.es import ledger
@@ -35,6 +36,14 @@ from newsetl.es.client import connect
 from newsetl.es.indices import ensure_alias, tuned_for_bulk
 from newsetl.es.load import LoadResult, delete_ids, load
 from newsetl.es.stories import assign_stories, ensure_story_fields, forget_stories
+from newsetl.es.watches import (
+    Match,
+    by_watch,
+    count_watches,
+    ensure_watch_index,
+    list_watches,
+    matches_index,
+)
 from newsetl.limits import Limits
 from newsetl.pipeline import (
     Batch,
@@ -233,6 +242,11 @@ def _ingest(
     relearn = evidence_store.ensure_learned(client, target)
     ensure_story_fields(client, target)
     stories = settings.dup_params()
+    watching = count_watches(client, settings.index) > 0
+    if watching:  # stored queries parsed again if the mapping changed since they were saved
+        ensure_watch_index(client, settings.index)
+    run_id = str(flow_run.get_id() or "local")
+    new_matches: list[Match] = []
     root = settings.raw_dir.resolve()
     if not root.is_dir():
         raise FileNotFoundError(f"raw folder {root} does not exist")
@@ -248,6 +262,9 @@ def _ingest(
     loader = load_batch.with_options(
         retries=len(settings.retry_delays), retry_delay_seconds=settings.retry_delays
     )
+    matcher = match_batch.with_options(
+        retries=len(settings.retry_delays), retry_delay_seconds=settings.retry_delays
+    )
     seen_ids: dict[str, int] = {}
     pending: deque[tuple[PrefectFuture[Batch], float, int]] = deque()
 
@@ -260,6 +277,11 @@ def _ingest(
             result, rejects, seconds = loader(client, target, cast(Batch, quote(batch)), stories)
         for stage, spent in seconds.items():
             summary.stages[stage] += spent
+        if watching:
+            refused = {doc_id for doc_id, _ in result.rejected}
+            loaded = [d for d in batch.docs if d["id"] not in refused]
+            with timed(summary.stages, "watches"):
+                new_matches.extend(matcher(client, settings.index, quote(loaded), run_id))
         for item in rejects:
             where = f"{item.path}:{item.line}" if item.line else item.path
             logger.warning("quarantined %s: %s", where, item.reason)
@@ -320,7 +342,14 @@ def _ingest(
         index=[target, ledger.ledger_name(target), evidence_store.learned_name(target)]
     )
     summary.seconds = perf_counter() - started
-    _report(summary, settings.index, logger)
+    watch_names = [w.name for w in list_watches(client, settings.index)] if watching else []
+    _report(summary, settings.index, logger, watch.markdown(new_matches, watch_names))
+    if new_matches:
+        client.indices.refresh(index=matches_index(settings.index))
+        for name, found in by_watch(new_matches).items():
+            logger.info("watch %r: %d new match(es)", name, len(found))
+        if settings.notify_block:
+            send(settings.notify_block, new_matches, settings.index, run_id, logger)
     return summary.counts()
 
 
@@ -358,11 +387,13 @@ def _prune(
     return deleted, plan.redo
 
 
-def _report(summary: RunSummary, alias: str, logger: Any) -> None:
+def _report(summary: RunSummary, alias: str, logger: Any, watches: str = "") -> None:
     logger.info("ingest done: %s (counts add up: %s)", summary.counts(), summary.balanced)
     logger.info("stage seconds: %s", {k: round(v, 1) for k, v in summary.stages.items()})
     if not summary.balanced:
         logger.error("counts do not add up: %s", summary.counts())
     create_markdown_artifact(
-        key="ingest-summary", markdown=summary.markdown(alias), description="newsetl ingest counts"
+        key="ingest-summary",
+        markdown=summary.markdown(alias) + (f"\n{watches}" if watches else ""),
+        description="newsetl ingest counts",
     )

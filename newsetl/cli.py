@@ -18,6 +18,7 @@ from newsetl.config import Settings
 from newsetl.errors import UsageError, configuration_message, quiet_flow_tracebacks
 from newsetl.prefect_api import prefect_api
 from newsetl.search_cli import add_kibana_arguments, add_search_arguments
+from newsetl.watch_cli import add_watch_arguments
 
 # CLI option -> Settings field; every NEWSETL_* variable is also an option.
 _OPTIONS: dict[str, tuple[str, type, str]] = {
@@ -237,6 +238,12 @@ def _cmd_search(args: argparse.Namespace) -> int:
     return run_search(args, _settings(args))
 
 
+def _cmd_watch(args: argparse.Namespace) -> int:
+    from newsetl.watch_cli import run_watch
+
+    return run_watch(args, _settings(args))
+
+
 def _cmd_kibana(args: argparse.Namespace) -> int:
     from newsetl.search_cli import run_kibana
 
@@ -308,6 +315,9 @@ def build_parser() -> argparse.ArgumentParser:
     search = sub.add_parser("search", parents=[common], help="search the index")
     add_search_arguments(search)
     search.set_defaults(func=_cmd_search)
+    watch = sub.add_parser("watch", help="saved searches that report new matches after every run")
+    add_watch_arguments(watch, parents=[common, as_json])
+    watch.set_defaults(func=_cmd_watch)
     kibana = sub.add_parser("kibana", parents=[common], help="Kibana saved objects")
     add_kibana_arguments(kibana)
     kibana.set_defaults(func=_cmd_kibana)

@@ -123,6 +123,11 @@ class Settings(BaseSettings):
         le=1,
         description="Share of figures two bodies may differ in and still be one story.",
     )
+    notify_block: str | None = Field(
+        default=None,
+        description="Prefect notification block (`slack-webhook/news-desk`) told of new watch "
+        "matches after each run.",
+    )
     retry_delays: list[float] = Field(
         default=[5, 20, 60],
         description="Seconds between retries of a failed batch load (JSON list).",

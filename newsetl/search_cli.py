@@ -7,21 +7,24 @@ import html
 import json
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from newsetl.config import Settings
 from newsetl.es.query import MAX_SIZE, SearchInputError, SearchQuery
 
 if TYPE_CHECKING:
-    from newsetl.es.search import SearchResult
+    from newsetl.es.search import Hit, SearchResult
 
 
-def add_search_arguments(parser: argparse.ArgumentParser) -> None:
+def add_query_arguments(parser: argparse.ArgumentParser, *, required: bool = False) -> None:
+    """The question: free text and filters. `newsetl search` and `newsetl watch add` share them,
+    so a filter means the same in both."""
     parser.add_argument(
         "query",
-        nargs="?",
+        nargs=None if required else "?",
         default="",
-        help='free text; "quoted phrase" is exact, AND / OR / NOT and -word work as expected',
+        help='free text; "quoted phrase" is exact, AND / OR / NOT and -word work as expected'
+        + ('; "" for filters only' if required else ""),
     )
     dates = parser.add_argument_group("dates (YYYY, YYYY-MM, YYYY-MM-DD or ISO time; inclusive)")
     dates.add_argument("--from", dest="published_from", metavar="DATE", help="published from")
@@ -42,6 +45,27 @@ def add_search_arguments(parser: argparse.ArgumentParser) -> None:
     where.add_argument(
         "--within", default="50km", metavar="DISTANCE", help="from --near (default 50km)"
     )
+
+
+def query_filters(args: argparse.Namespace) -> dict[str, Any]:
+    """SearchQuery keyword arguments from `add_query_arguments`' options."""
+    return {
+        "text": args.query,
+        "published_from": args.published_from,
+        "published_to": args.published_to,
+        "mentioned_from": args.mentioned_from,
+        "mentioned_to": args.mentioned_to,
+        "agency": args.agency,
+        "site": args.site,
+        "city": args.city,
+        "country": args.country,
+        "near": args.near,
+        "within": args.within,
+    }
+
+
+def add_search_arguments(parser: argparse.ArgumentParser) -> None:
+    add_query_arguments(parser)
     parser.add_argument(
         "--sort", choices=["relevance", "date"], default="relevance", help="date: newest first"
     )
@@ -68,17 +92,7 @@ def run_search(args: argparse.Namespace, settings: Settings) -> int:
 
     try:
         query = SearchQuery(
-            text=args.query,
-            published_from=args.published_from,
-            published_to=args.published_to,
-            mentioned_from=args.mentioned_from,
-            mentioned_to=args.mentioned_to,
-            agency=args.agency,
-            site=args.site,
-            city=args.city,
-            country=args.country,
-            near=args.near,
-            within=args.within,
+            **query_filters(args),
             sort=args.sort,
             size=args.size,
             after=args.after,
@@ -103,31 +117,56 @@ def run_search(args: argparse.Namespace, settings: Settings) -> int:
     if args.json:
         print(json.dumps(result.to_dict(), ensure_ascii=False))
     else:
-        _print_result(result)
+        _print_result(result, collapsed=query.collapse)
     return 0
 
 
-def _print_result(result: SearchResult) -> None:
+def _plural(n: int, word: str) -> str:
+    return f"{n:,} {word}{'' if n == 1 else 's'}"
+
+
+def count_line(result: SearchResult, collapsed: bool) -> str:
+    """Explicit about what is counted: '12 stories, 31 articles' (one hit per story), or
+    '31 articles in 12 stories' (every copy listed)."""
+    stories, articles = _plural(result.stories, "story"), _plural(result.articles, "article")
+    if stories.endswith("storys"):
+        stories = stories[: -len("storys")] + "stories"
+    return f"{stories}, {articles}" if collapsed else f"{articles} in {stories}"
+
+
+def source_of(hit: Hit) -> str:
+    """Where the copy comes from: its site, else its file."""
+    return hit.site or (f"file {hit.path}" if hit.path else "source unknown")
+
+
+def _print_result(result: SearchResult, collapsed: bool = True) -> None:
     """Ranked hits for a terminal; matched words bold on a tty, [bracketed] elsewhere."""
     tty = sys.stdout.isatty()
     marks = ("\033[1m", "\033[0m") if tty else ("[", "]")
-    print(f"{result.total} hit{'' if result.total == 1 else 's'}")
+    print(count_line(result, collapsed))
     for rank, hit in enumerate(result.hits, start=1):
-        place = ", ".join(p for p in (hit.city, hit.country) if p)
+        place = ", ".join(p for p in (hit.city, hit.region, hit.country) if p)
         meta = " | ".join(
-            p for p in (hit.published_at or "date unknown", place, hit.agency or "") if p
+            p
+            for p in (hit.published_at or "date unknown", place, hit.agency, source_of(hit))
+            if p
         )
         snippet = html.unescape(hit.snippet.replace("<em>", marks[0]).replace("</em>", marks[1]))
         print(f"{rank}. {hit.title or '(untitled)'}  (score {hit.score or 0:.2f})")
         print(f"   {meta}")
+        if hit.url:
+            print(f"   {hit.url}")
         print(f"   {snippet}")
-        if hit.other_outlets:
+        if collapsed and hit.other_outlets:
             sites = f" ({', '.join(hit.other_sites)}…)" if hit.other_sites else ""
             plural = "s" if hit.other_outlets > 1 else ""
             print(f"   + {hit.other_outlets} other outlet{plural}{sites}")
+        elif not collapsed and hit.story_size > 1:
+            print(f"   one of {hit.story_size} copies of story {hit.story_id}")
     for name, buckets in result.facets.items():
         if buckets:
-            print(f"{name}: " + ", ".join(f"{b.value} ({b.count})" for b in buckets))
+            shown = ", ".join(f"{b.value} ({b.count})" for b in buckets)
+            print(f"articles by {name}: {shown}")
     if result.next:
         print(f"next page: --after {result.next}")
 

@@ -299,10 +299,16 @@ HIGHLIGHT: dict[str, Any] = {
 }
 
 
+def build_query(q: SearchQuery) -> dict[str, Any]:
+    """The query clause alone: free text that scores, filters that do not. A saved watch
+    stores exactly this in the percolator, so a watch's filters mean what search's mean."""
+    return {"bool": {"must": [text_query(q.text)], "filter": filters(q)}}
+
+
 def build_request(q: SearchQuery) -> dict[str, Any]:
     """Keyword arguments for `Elasticsearch.search`."""
     request: dict[str, Any] = {
-        "query": {"bool": {"must": [text_query(q.text)], "filter": filters(q)}},
+        "query": build_query(q),
         "sort": sort_clause(q.sort),
         "size": q.size,
         "track_total_hits": True,
@@ -314,7 +320,8 @@ def build_request(q: SearchQuery) -> dict[str, Any]:
         # Field collapsing cannot be combined with search_after, so collapsed pages move by
         # offset (up to Elasticsearch's 10,000-hit window); every copy pages without limit.
         request["collapse"] = collapse_clause(inner_hits=4)
-        request["aggs"] = {"stories": {"cardinality": {"field": "story_id"}}}
+    # Stories and articles are both counted, whichever is listed: "12 stories, 31 articles".
+    request["aggs"] = {"stories": {"cardinality": {"field": "story_id"}}}
     if q.after:
         values, seen = decode_cursor(q.after, q.sort)
         if q.collapse:

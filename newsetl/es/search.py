@@ -36,11 +36,15 @@ class Hit:
     site: str | None
     url: str | None
     path: str | None
-    snippet: str
+    snippet: str  # one line: the article's paragraph breaks are spaces here
     title_highlight: str | None = None
     story_id: str | None = None
     other_outlets: int = 0  # other copies of the same story (collapsed away by default)
     other_sites: tuple[str, ...] = ()  # a few of their sites
+    region: str | None = None
+    country_code: str | None = None
+    dateline: str | None = None  # the dateline as written ("CAIRO (AP) —")
+    story_size: int = 1  # copies of the story in the index, this one included
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -57,14 +61,19 @@ class SearchResult:
     """A page of hits; `next` is the cursor of the following page (None on the last one)."""
 
     hits: tuple[Hit, ...]
-    total: int
+    total: int  # what is listed: stories when collapsed (the default), else articles
     facets: Mapping[str, tuple[Facet, ...]] = field(default_factory=dict)
     next: str | None = None
+    articles: int = 0  # documents matching, every copy counted (facets count these)
+    stories: int = 0  # distinct stories among them
 
     def to_dict(self) -> dict[str, Any]:
-        """The documented `--json` shape: {"total", "hits", "facets", "next"}."""
+        """The documented `--json` shape: {"total", "stories", "articles", "hits", "facets",
+        "next"}."""
         return {
             "total": self.total,
+            "stories": self.stories,
+            "articles": self.articles,
             "hits": [h.to_dict() for h in self.hits],
             "facets": {name: [asdict(f) for f in buckets] for name, buckets in self.facets.items()},
             "next": self.next,
@@ -77,6 +86,11 @@ def _lead(body: str) -> str:
     if len(body) > SNIPPET_CHARS:
         body = body[:SNIPPET_CHARS].rsplit(maxsplit=1)[0] + " …"
     return html.escape(body)
+
+
+def one_line(text: str) -> str:
+    """A snippet on one line: the body's blank lines and runs of spaces become one space."""
+    return " ".join(text.split())
 
 
 def _hit(raw: dict[str, Any]) -> Hit:
@@ -97,9 +111,13 @@ def _hit(raw: dict[str, Any]) -> Hit:
         site=source.get("site"),
         url=source.get("url"),
         path=source.get("path"),
-        snippet=" … ".join(fragments),
+        snippet=one_line(" … ".join(fragments)),
         title_highlight=titles[0] if titles else None,
         story_id=src.get("story_id"),
+        region=dateline.get("region"),
+        country_code=dateline.get("country_code"),
+        dateline=dateline.get("text"),
+        story_size=int(src.get("story_size") or 1),
         other_outlets=other_outlets(raw),
         other_sites=tuple(
             site
@@ -127,9 +145,10 @@ def search(client: Elasticsearch, alias: str, query: SearchQuery | str) -> Searc
     q = SearchQuery(text=query) if isinstance(query, str) else query
     resp = client.search(index=alias, **build_request(q))
     raw_hits = resp["hits"]["hits"]
-    total = int(resp["hits"]["total"]["value"])
-    if q.collapse:  # count stories, not copies (cardinality: exact up to 3,000 stories)
-        total = int(resp["aggregations"]["stories"]["value"])
+    articles = int(resp["hits"]["total"]["value"])
+    # Cardinality is exact up to 3,000 stories; never more stories than articles.
+    stories = min(int(resp["aggregations"]["stories"]["value"]), articles)
+    total = stories if q.collapse else articles
     seen = (decode_cursor(q.after, q.sort)[1] if q.after else 0) + len(raw_hits)
     more = len(raw_hits) == q.size and seen < total
     return SearchResult(
@@ -137,6 +156,8 @@ def search(client: Elasticsearch, alias: str, query: SearchQuery | str) -> Searc
         total=total,
         facets=_facets(resp.get("aggregations", {})),
         next=encode_cursor(q.sort, raw_hits[-1]["sort"], seen) if more else None,
+        articles=articles,
+        stories=stories,
     )
 
 

@@ -500,8 +500,11 @@ def test_cli_json_output(alias: str, es_env: Settings, capsys: pytest.CaptureFix
     argv = ["search", "negotiating", "--agency", "AP", "--index", alias, "--json", "--size", "1"]
     assert main(argv) == 0
     out = json.loads(capsys.readouterr().out)
-    assert set(out) == {"total", "hits", "facets", "next"}
-    assert out["total"] == 2 and out["hits"][0]["id"] == "gaza-talks"
+    assert set(out) == {"total", "stories", "articles", "hits", "facets", "next"}
+    assert (
+        out["total"] == out["stories"] == out["articles"] == 2
+        and out["hits"][0]["id"] == "gaza-talks"
+    )
     assert out["facets"]["agency"] == [{"value": "AP", "count": 2}]
     assert main([*argv, "--after", out["next"]]) == 0
     second = json.loads(capsys.readouterr().out)
@@ -541,7 +544,10 @@ def test_cli_text_output_and_errors(
 ) -> None:
     assert main(["search", "oil refinery", "--index", alias, "--sort", "date"]) == 0
     out = capsys.readouterr().out
-    assert "1 hit" in out and "Oil prices climb" in out and "[refinery]" in out
+    assert out.startswith("1 story, 1 article\n") and "Oil prices climb" in out
+    assert (
+        "https://reuters.com/houston-oil" in out and "| reuters.com" in out and "[refinery]" in out
+    )
     assert main(["search", "--index", alias, "--from", "yesterday-ish"]) == 2
     assert "not a date" in capsys.readouterr().err
     assert main(["search", "oil", "--index", "t-search-missing"]) == 1

@@ -214,3 +214,40 @@ def test_search_collapses_stories_and_shows_all_copies_on_request(client: Elasti
     first = search(client, alias, SearchQuery(size=4, facets=False, sort="date"))
     second = search(client, alias, SearchQuery(size=4, facets=False, sort="date", after=first.next))
     assert {h.story_id for h in first.hits}.isdisjoint(h.story_id for h in second.hits)
+
+
+def test_hits_tell_copies_apart_and_count_explicitly(
+    client: Elasticsearch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """What a reader sees: every hit's source and URL, one-line snippets, stories and articles
+    both counted; with every copy listed, copies told apart by their site, not "+ N others"."""
+    import json
+
+    from newsetl.cli import main
+
+    alias = "t-stories-cli"
+    _ingest(client, alias, _collection(), batch=10)
+    assert main(["search", "--index", alias, "--size", "50"]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[0] == "6 stories, 10 articles"
+    assert "+ 3 other outlets" in out and "articles by site: example-news.com (4)" in out
+    assert "https://example-news.com/z1" in out
+
+    assert main(["search", "--index", alias, "--size", "50", "--all-copies"]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[0] == "10 articles in 6 stories"
+    assert "other outlet" not in out
+    blocks = out.split("\n\n")[0].split("\n")
+    copies_of_a = [i for i, line in enumerate(blocks) if line.startswith("   one of 4 copies")]
+    assert len(copies_of_a) == 4
+    sites = {blocks[i - 3].rsplit(" | ", 1)[1] for i in copies_of_a}  # the meta line's source
+    assert sites == {"example-news.com", "local-paper.org", "apnews.com", "mirror.net"}
+
+    assert main(["search", "--index", alias, "--size", "50", "--all-copies", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert (data["total"], data["stories"], data["articles"]) == (10, 6, 10)
+    hit = next(h for h in data["hits"] if h["id"] == "a2")
+    assert hit["site"] == "local-paper.org" and hit["url"] == "https://local-paper.org/a2"
+    assert hit["path"] == "a2.txt" and hit["story_size"] == 4 and hit["title"] == "Title a2"
+    assert {"published_at", "city", "region", "country", "dateline", "agency"} <= set(hit)
+    assert all("\n" not in h["snippet"] and "  " not in h["snippet"] for h in data["hits"])
