@@ -34,6 +34,8 @@ def add_search_arguments(parser: argparse.ArgumentParser) -> None:
         ("site", "source site (apnews.com)"),
         ("city", "dateline city"),
         ("country", "dateline country, name or ISO code"),
+        ("author", "author or contributor name"),
+        ("language", "language, ISO 639-1 code (en, de, fr)"),
     ):
         where.add_argument(
             f"--{name}", action="append", default=[], metavar=name.upper(), help=f"{what}; any case"
@@ -77,6 +79,8 @@ def run_search(args: argparse.Namespace, settings: Settings) -> int:
             site=args.site,
             city=args.city,
             country=args.country,
+            author=args.author,
+            language=args.language,
             near=args.near,
             within=args.within,
             sort=args.sort,

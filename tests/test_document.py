@@ -29,6 +29,9 @@ KEYS = {
     "word_count",
     "content_hash",
     "removed",
+    "authors",
+    "contributors",
+    "language",
 }
 
 

@@ -41,6 +41,8 @@ class Hit:
     story_id: str | None = None
     other_outlets: int = 0  # other copies of the same story (collapsed away by default)
     other_sites: tuple[str, ...] = ()  # a few of their sites
+    authors: tuple[str, ...] = ()
+    language: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -107,6 +109,8 @@ def _hit(raw: dict[str, Any]) -> Hit:
             if member["_id"] != raw["_id"]
             and (site := (member["_source"].get("source") or {}).get("site"))
         )[:3],
+        authors=tuple(src.get("authors") or ()),
+        language=src.get("language"),
     )
 
 
