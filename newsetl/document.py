@@ -12,11 +12,15 @@ from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
+from lxml.html import HtmlElement
+
 from newsetl.limits import DEFAULT_LIMITS, Limits
 from newsetl.readers import RawRecord
+from transforms.authors import Byline, page_byline, split_byline, text_byline
 from transforms.clean import clean_text
 from transforms.guards import html_depth
 from transforms.html import extract_html
+from transforms.language import declared_language, detect_language
 from transforms.normalize import normalize_article
 from transforms.repair import repair_text
 
@@ -37,6 +41,9 @@ CONTENT_FIELDS = (
     # Which extractor produced the body: hashed so that a body a new extractor step produces
     # (even word for word the same) is re-written with its true provenance, not left stale.
     "extracted_by",
+    "authors",
+    "contributors",
+    "language",
 )
 
 
@@ -61,6 +68,33 @@ def content_hash(doc: dict[str, Any]) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
+class _PageMeta:
+    """What the page's markup says about its authors and language, read from the
+    extractor's own parse of the page (`extract_html(inspect=...)`): one parse per page."""
+
+    def __init__(self, site: str | None) -> None:
+        self.site = site
+        self.byline = Byline()
+        self.shown: str | None = None
+        self.language: str | None = None
+
+    def read(self, tree: HtmlElement) -> None:
+        try:
+            found = page_byline(tree, site=self.site)
+            self.byline, self.shown = found.byline, found.shown
+            self.language = declared_language(tree)
+        except (ValueError, TypeError):  # lxml refuses some text it parsed itself
+            pass
+
+
+def _merge(first: Byline, second: Byline) -> Byline:
+    """`first`'s names, else `second`'s; contributors from both."""
+    contributors = tuple(dict.fromkeys([*first.contributors, *second.contributors]))
+    return Byline(
+        first.authors or second.authors, first.agency or second.agency, contributors
+    )
+
+
 def build_document(
     record: RawRecord,
     *,
@@ -74,17 +108,30 @@ def build_document(
         raise DocumentError(
             f"HTML nested {depth} levels deep, over the {limits.max_html_depth} limit"
         )
+    page = _PageMeta(record.site)
     if record.html:
-        extracted = extract_html(record.html, record.url, site_boilerplate=site_boilerplate)
+        extracted = extract_html(
+            record.html, record.url, site_boilerplate=site_boilerplate, inspect=page.read
+        )
         title = title or extracted.title
         body, removed = extracted.body, list(extracted.removed)
         extracted_by = extracted.extracted_by
+        byline = page.byline
+        shown = page.shown and repair_text(page.shown)
+        if shown and shown not in body and shown not in removed:
+            removed.append(shown)  # the extractor leaves the byline out: list it, as removed
+        if not byline.authors:  # a byline written as text ("By Jane Roe") in the story
+            byline = _merge(byline, text_byline("\n".join([*removed, body])))
+        else:
+            byline = _merge(byline, Byline(contributors=text_byline(body).contributors))
     else:
-        cleaned = clean_text(
-            repair_text(record.text or ""), site_boilerplate=site_boilerplate, title=title
-        )
+        text = repair_text(record.text or "")
+        cleaned = clean_text(text, site_boilerplate=site_boilerplate, title=title)
         body, removed = cleaned.body, list(cleaned.removed)
         extracted_by = EXTRACTED_BY_TEXT
+        byline = text_byline(text)
+    if record.authors:  # the crawler's own field wins
+        byline = _merge(split_byline(record.authors), Byline(contributors=byline.contributors))
     if not body.strip():
         raise DocumentError("no article text found after cleaning")
     if len(body) > limits.max_body_chars:
@@ -105,7 +152,7 @@ def build_document(
         "title": title or None,
         "body": body,
         "dateline": norm.dateline,
-        "agency": norm.agency,
+        "agency": norm.agency or byline.agency,
         "published_at": norm.published_at,
         "published_at_source": norm.published_at_source,
         "published_at_offset": norm.published_at_offset,
@@ -114,6 +161,9 @@ def build_document(
         "word_count": len(body.split()),
         "removed": removed,
         "extracted_by": extracted_by,
+        "authors": list(byline.authors),
+        "contributors": [c for c in byline.contributors if c not in byline.authors],
+        "language": detect_language(body, page.language),
     }
     doc["content_hash"] = content_hash(doc)
     return doc

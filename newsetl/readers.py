@@ -12,7 +12,7 @@ import json
 import os
 import zlib
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from importlib.resources import files
 from pathlib import Path
@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 
 from newsetl.limits import DEFAULT_LIMITS
 from transforms.decode import UndecodableError, decode_bytes
+from transforms.pageurl import page_url
 
 FORMATS = {".txt": "txt", ".html": "html", ".htm": "html", ".json": "json", ".jsonl": "jsonl"}
 DEFAULT_MAX_BYTES = DEFAULT_LIMITS.max_file_bytes
@@ -39,6 +40,7 @@ class RawRecord:
     html: str | None = None
     date: str | None = None
     site: str | None = None
+    authors: str | None = None  # the record's own author field, as written
 
 
 @dataclass(frozen=True)
@@ -141,6 +143,19 @@ def _field(record: dict[str, Any], part: str) -> str | None:
     return str(value)
 
 
+def _authors(record: dict[str, Any]) -> str | None:
+    """The record's author field as one byline string: crawlers write a string, a list of
+    strings, or a list of {"name": ...} objects."""
+    value = _pick(record, "authors")
+    items = value if isinstance(value, list) else [value]
+    names = [
+        item.get("name") if isinstance(item, dict) else item
+        for item in items
+    ]
+    joined = ", ".join(n.strip() for n in names if isinstance(n, str) and n.strip())
+    return joined or None
+
+
 def site_of(url: str | None) -> str | None:
     if not url:
         return None
@@ -156,6 +171,7 @@ def record_from_json(obj: Any, *, path: str, fmt: str, line: int | None = None) 
     html, text = _field(obj, "html"), _field(obj, "text")
     if not (html or text):
         raise ValueError("record has no article content (no html or text field)")
+    url = url or (page_url(html) if html else None)  # the page names itself
     return RawRecord(
         path=path,
         format=fmt,
@@ -166,6 +182,7 @@ def record_from_json(obj: Any, *, path: str, fmt: str, line: int | None = None) 
         html=html,
         date=_field(obj, "date"),
         site=site_of(url) or _field(obj, "site"),
+        authors=_authors(obj),
     )
 
 
@@ -185,7 +202,7 @@ def _with_sidecar(record: RawRecord, path: Path, max_bytes: int) -> RawRecord:
     meta = json.loads(decode_bytes(_read_bytes(side, max_bytes)))
     if not isinstance(meta, dict):
         raise ValueError(f"sidecar {side.name} is not a JSON object")
-    url = _field(meta, "url")
+    url = _field(meta, "url") or record.url  # a sidecar URL wins over the page's own
     return RawRecord(
         path=record.path,
         format=record.format,
@@ -195,6 +212,7 @@ def _with_sidecar(record: RawRecord, path: Path, max_bytes: int) -> RawRecord:
         html=record.html,
         date=_field(meta, "date"),
         site=site_of(url) or _field(meta, "site"),
+        authors=_authors(meta),
     )
 
 
@@ -217,8 +235,9 @@ def read_file(
         if fmt == "txt":
             title, body = _split_title(text)
             record = RawRecord(path=rel, format=fmt, title=title, text=body)
-        else:
-            record = RawRecord(path=rel, format=fmt, html=text)
+        else:  # a page without a sidecar is known by the URL it gives itself
+            record = RawRecord(path=rel, format=fmt, html=text, url=page_url(text))
+            record = replace(record, site=site_of(record.url))
         yield _with_sidecar(record, path, max_bytes)
     except UndecodableError as exc:
         yield Rejected(rel, f"undecodable: {exc}")

@@ -37,6 +37,8 @@ def add_query_arguments(parser: argparse.ArgumentParser, *, required: bool = Fal
         ("site", "source site (apnews.com)"),
         ("city", "dateline city"),
         ("country", "dateline country, name or ISO code"),
+        ("author", "author or contributor name"),
+        ("language", "language, ISO 639-1 code (en, de, fr)"),
     ):
         where.add_argument(
             f"--{name}", action="append", default=[], metavar=name.upper(), help=f"{what}; any case"
@@ -59,6 +61,8 @@ def query_filters(args: argparse.Namespace) -> dict[str, Any]:
         "site": args.site,
         "city": args.city,
         "country": args.country,
+        "author": args.author,
+        "language": args.language,
         "near": args.near,
         "within": args.within,
     }

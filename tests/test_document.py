@@ -30,6 +30,9 @@ KEYS = {
     "content_hash",
     "removed",
     "extracted_by",
+    "authors",
+    "contributors",
+    "language",
 }
 
 

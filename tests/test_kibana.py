@@ -94,7 +94,8 @@ def test_objects_parse_are_unique_and_cover_the_dashboard() -> None:
     assert saved_search["attributes"]["title"] == "Latest articles"
     (dashboard,) = _of_type("dashboard")
     panels = json.loads(dashboard["attributes"]["panelsJSON"])
-    assert sorted(p["type"] for p in panels) == ["lens", "lens", "lens", "lens", "map", "search"]
+    kinds = sorted(p["type"] for p in panels)
+    assert kinds == ["lens", "lens", "lens", "lens", "lens", "map", "search"]
     republished = BY_KEY[("lens", "newsetl-most-republished")]["attributes"]
     assert republished["state"]["query"]["query"] == "story_canonical : true"
 

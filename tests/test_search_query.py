@@ -50,7 +50,7 @@ def test_operator_words_become_simple_query_string_operators(typed: str, sent: s
 def test_quoted_phrases_use_the_exact_subfields_and_title_weighs_more() -> None:
     query = text_query('"hostage release"')["simple_query_string"]
     assert query["quote_field_suffix"] == ".exact"
-    assert query["fields"] == ["title^3", "body"]
+    assert query["fields"][:2] == ["title^3", "body"]  # English first, other languages after
     assert "FUZZY" not in query["flags"] and "PREFIX" not in query["flags"]
     assert text_query("   ") == text_query("AND") == {"match_all": {}}
 
@@ -169,7 +169,9 @@ def test_request_shape() -> None:
     request = build_request(SearchQuery(text="oil", size=5))
     assert request["size"] == 5 and request["track_total_hits"] is True
     assert request["source_excludes"] == ["removed"]
-    assert set(request["aggs"]) == {"agency", "site", "country", "month", "stories"}
+    assert set(request["aggs"]) == {
+        "agency", "site", "country", "author", "language", "month", "stories"
+    }
     assert "search_after" not in request
     assert set(build_request(SearchQuery(facets=False))["aggs"]) == {"stories"}
     assert "aggs" not in build_request(SearchQuery(facets=False, collapse=False))

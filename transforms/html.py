@@ -19,7 +19,7 @@ can fuse words across the whitespace it trims. newsetl's steps around it:
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from contextlib import suppress
 from dataclasses import dataclass
 
@@ -131,16 +131,24 @@ def _keep_flags(
 
 
 def extract_html(
-    html: str, url: str | None = None, *, site_boilerplate: Collection[str] = ()
+    html: str,
+    url: str | None = None,
+    *,
+    site_boilerplate: Collection[str] = (),
+    inspect: Callable[[HtmlElement], None] | None = None,
 ) -> Extracted:
     """Extract headline and article body from a whole page. Never raises.
 
     `site_boilerplate`: `line_key` keys learned for the page's site, as for `clean_text`.
     The body is already cleaned; running `clean_text` over it again would cost recall.
+    `inspect` sees the parsed page before extraction changes it, so metadata readers
+    (authors, language) share this one parse instead of parsing the page again.
     """
     tree = _parse(html)
     if tree is None:
         return Extracted(title=None, body="", removed=())
+    if inspect is not None:
+        inspect(tree)
     try:
         title = page_title(tree, url)
     except Exception:  # malformed attribute values or trees lxml half-built

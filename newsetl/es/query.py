@@ -19,7 +19,15 @@ from typing import Any, Literal
 from newsetl.es.stories import collapse_clause
 
 # Title matches outrank body matches; quoted phrases go to the unstemmed `.exact` subfields.
+# The `.exact` fields (no stemmer, no stop words) keep every language's own words findable,
+# and the German, French and Spanish sub-fields their inflections ("Sanktion" finds
+# "Sanktionen"); they weigh less than the English fields, so English ranking stays as it was.
 TEXT_FIELDS = ("title^3", "body")
+OTHER_LANGUAGE_FIELDS = tuple(
+    f"{field}.{suffix}^{weight}"
+    for field, weight in (("title", 1.5), ("body", 0.5))
+    for suffix in ("exact", "de", "fr", "es")
+)
 # ESCAPE, FUZZY, NEAR, SLOP and PREFIX stay off: `~`, `*`, `\` and `^` are plain characters.
 _FLAGS = "AND|OR|NOT|PHRASE|PRECEDENCE|WHITESPACE"
 SNIPPET_CHARS = 180
@@ -37,7 +45,7 @@ _DISTANCE = re.compile(
     r"^\s*(\d+(?:\.\d+)?)\s*(km|m|mi|miles|yd|ft|nmi|kilometers|meters)?\s*$", re.IGNORECASE
 )
 _PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?$")
-_MULTI = ("agency", "site", "city", "country")
+_MULTI = ("agency", "site", "city", "country", "author", "language")
 _WORD = re.compile(r"\w+")
 
 
@@ -64,6 +72,8 @@ class SearchQuery:
     site: Sequence[str] = ()
     city: Sequence[str] = ()
     country: Sequence[str] = ()
+    author: Sequence[str] = ()  # a person in `authors` or `contributors`
+    language: Sequence[str] = ()  # ISO 639-1 codes
     near: str | None = None
     within: str = "50km"
     sort: Sort = "relevance"
@@ -119,7 +129,7 @@ def text_query(text: str) -> dict[str, Any]:
     return {
         "simple_query_string": {
             "query": query,
-            "fields": list(TEXT_FIELDS),
+            "fields": [*TEXT_FIELDS, *OTHER_LANGUAGE_FIELDS],
             "quote_field_suffix": ".exact",
             "default_operator": "and",
             "flags": _FLAGS,
@@ -177,6 +187,11 @@ def _any_of(fields: Sequence[str], values: Sequence[str]) -> dict[str, Any] | No
     return clauses[0] if len(clauses) == 1 else {"bool": {"should": clauses}}
 
 
+def _languages(values: Sequence[str]) -> dict[str, Any] | None:
+    codes = [v.strip().lower() for v in values if v.strip()]
+    return {"terms": {"language": codes}} if codes else None
+
+
 def distance(text: str) -> str:
     """A distance Elasticsearch parses, from "50km", "20 mi" or a bare number of kilometres."""
     found = _DISTANCE.match(text)
@@ -217,6 +232,8 @@ def filters(q: SearchQuery) -> list[dict[str, Any]]:
         _any_of(["source.site"], q.site),
         _any_of(["dateline.city"], q.city),
         _any_of(["dateline.country", "dateline.country_code"], q.country),
+        _any_of(["authors", "contributors"], q.author),
+        _languages(q.language),
     ]
     if q.near:
         lat, lon = resolve_place(q.near)
@@ -269,6 +286,8 @@ FACETS: dict[str, dict[str, Any]] = {
     "agency": {"terms": {"field": "agency", "size": FACET_SIZE}},
     "site": {"terms": {"field": "source.site", "size": FACET_SIZE}},
     "country": {"terms": {"field": "dateline.country", "size": FACET_SIZE}},
+    "author": {"terms": {"field": "authors", "size": FACET_SIZE}},
+    "language": {"terms": {"field": "language", "size": FACET_SIZE}},
     "month": {
         "date_histogram": {
             "field": "published_at",

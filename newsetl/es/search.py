@@ -45,6 +45,8 @@ class Hit:
     country_code: str | None = None
     dateline: str | None = None  # the dateline as written ("CAIRO (AP) —")
     story_size: int = 1  # copies of the story in the index, this one included
+    authors: tuple[str, ...] = ()
+    language: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -125,6 +127,8 @@ def _hit(raw: dict[str, Any]) -> Hit:
             if member["_id"] != raw["_id"]
             and (site := (member["_source"].get("source") or {}).get("site"))
         )[:3],
+        authors=tuple(src.get("authors") or ()),
+        language=src.get("language"),
     )
 
 

@@ -1,0 +1,51 @@
+"""The reference tools newsetl's metadata is measured against, each on the same HTML string.
+
+Every function takes the page's HTML (and a URL, or None) and answers with what that tool
+finds; none fetches anything. Used by `benchmarks/dates.py` and `benchmarks/metadata.py`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+
+def htmldate_day(html: str, url: str | None, *, original: bool) -> str | None:
+    """htmldate's `find_date` in extensive mode, with `original_date` as given."""
+    from htmldate import find_date
+
+    try:
+        return find_date(html, url=url, extensive_search=True, original_date=original)
+    except Exception:  # a crash on one page counts as no answer
+        return None
+
+
+def trafilatura_meta(html: str, url: str | None) -> dict[str, Any]:
+    """trafilatura's metadata (author, date) as its `bare_extraction` reports it."""
+    import trafilatura
+
+    try:
+        doc = trafilatura.bare_extraction(html, url=url, with_metadata=True)
+    except Exception:
+        return {}
+    if doc is None:
+        return {}
+    data = doc.as_dict() if hasattr(doc, "as_dict") else dict(doc)
+    return {"author": data.get("author"), "date": data.get("date")}
+
+
+def newspaper_meta(html: str, url: str | None) -> dict[str, Any]:
+    """newspaper4k's authors, publish date and language from the HTML string, offline."""
+    try:
+        from newspaper import Article
+    except ImportError:
+        return {}
+    try:
+        article = Article(url or "http://example.invalid/", fetch_images=False)
+        article.download(input_html=html)
+        article.parse()
+    except Exception:
+        return {}
+    published = article.publish_date
+    day = published.strftime("%Y-%m-%d") if isinstance(published, datetime) else None
+    return {"authors": list(article.authors or []), "date": day, "language": article.meta_lang}

@@ -1,0 +1,71 @@
+"""The language a document is written in, as an ISO 639-1 code.
+
+py3langid (langid.py's maintained fork, also trafilatura's language identifier) reads the
+body; a page's own declaration (`<html lang>`, `content-language`, `og:locale`) is evidence
+too. Templates often declare a site-wide language that a story does not use, so the body
+decides when it is long and clear enough, and the declaration when the body is short or the
+model is unsure, or when the model gives the declared language a fair chance.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from typing import Any
+
+from lxml.html import HtmlElement
+
+# Below this many letters a text is too short for the model alone.
+_MIN_LETTERS = 40
+# The model's normalized probability from which its first choice is trusted over a page's
+# declaration, and the share a declared language needs to be kept anyway.
+_CONFIDENT = 0.9
+_DECLARED_FAIR = 0.05
+_MAX_CHARS = 5000
+_CODE = re.compile(r"^\s*([A-Za-z]{2})(?:[-_][A-Za-z0-9]+)*\s*$")
+_LETTER = re.compile(r"[^\W\d_]")
+_DECLARING = ("content-language", "og:locale", "language", "dc.language")
+
+
+@cache
+def _identifier() -> Any:
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+
+
+def iso_code(value: str | None) -> str | None:
+    """"en-US", "pt_BR", "DE" -> "en", "pt", "de"; None for anything else."""
+    m = _CODE.match(value or "")
+    return m.group(1).lower() if m else None
+
+
+def declared_language(tree: HtmlElement) -> str | None:
+    """The language a page declares for itself, most specific declaration first."""
+    for value in (tree.get("lang"), tree.get("xml:lang")):
+        if code := iso_code(value):
+            return code
+    for meta in tree.iter("meta"):
+        key = (meta.get("http-equiv") or meta.get("property") or meta.get("name") or "").lower()
+        content = (meta.get("content") or "").split(",")[0]
+        if key in _DECLARING and (code := iso_code(content)):
+            return code
+    return None
+
+
+def detect_language(text: str, declared: str | None = None) -> str | None:
+    """ISO 639-1 code of `text`, or None when neither the text nor a declaration tells."""
+    declared = iso_code(declared)
+    sample = text[:_MAX_CHARS]
+    if len(_LETTER.findall(sample)) < _MIN_LETTERS:
+        return declared
+    ranked = _identifier().rank(sample)
+    top, probability = ranked[0]
+    if declared is None:
+        return str(top) if probability >= _CONFIDENT / 2 else None
+    if declared == top:
+        return declared
+    chances = dict(ranked)
+    if probability < _CONFIDENT or chances.get(declared, 0.0) >= _DECLARED_FAIR:
+        return declared
+    return str(top)
