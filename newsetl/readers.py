@@ -20,8 +20,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from newsetl.limits import DEFAULT_LIMITS
+from transforms.boilerplate import matches_pattern
 from transforms.decode import UndecodableError, decode_bytes
 from transforms.pageurl import page_url
+from transforms.paragraphs import is_prose
 
 FORMATS = {".txt": "txt", ".html": "html", ".htm": "html", ".json": "json", ".jsonl": "jsonl"}
 DEFAULT_MAX_BYTES = DEFAULT_LIMITS.max_file_bytes
@@ -187,9 +189,20 @@ def record_from_json(obj: Any, *, path: str, fmt: str, line: int | None = None) 
 
 
 def _split_title(text: str) -> tuple[str | None, str]:
-    """A text dump's first non-empty line is its title."""
+    """A text dump's first non-empty line is its title, unless it is furniture of a known
+    kind (a breadcrumb "Home | News | World", a share bar): such lines stay in the text, for
+    the cleaner to remove and list in `removed`, and the next line is the title. When that
+    line is running prose, the dump has no title line: nothing is taken from its text."""
     lines = text.splitlines()
     for i, line in enumerate(lines):
+        if not line.strip():
+            continue
+        if matches_pattern(line) and not is_prose(line):
+            continue
+        if i and is_prose(line):
+            return None, text
+        return line.strip(), "\n".join(lines[:i] + lines[i + 1 :])
+    for i, line in enumerate(lines):  # furniture only: as before, the first line
         if line.strip():
             return line.strip(), "\n".join(lines[i + 1 :])
     return None, ""

@@ -4,8 +4,9 @@ The dump holds the story plus furniture before, inside and after it (menus, shar
 bylines, captions, teaser lists, comment forms, newsletter pitches). Paragraphs are judged
 in context, and everything taken out is recorded in `Cleaned.removed`:
 
-1. known junk: patterns (data/boilerplate.txt), the site's learned keys, the headline, and
-   copies of a long paragraph (galleries print each caption twice or more);
+1. known junk: patterns (data/boilerplate.txt), the site's learned keys, the headline,
+   teaser lists (`transforms.teasers`), and copies of a long paragraph (galleries print each
+   caption twice or more);
 2. the story's own lists stay: short lines announced by a colon, tables and schedules
    (lines with figures), rows built alike ("England (Group A): 10th appearance");
 3. other runs of three or more short lines go (menus, link lists, tag clouds);
@@ -35,6 +36,7 @@ from transforms.paragraphs import (
     word_count,
 )
 from transforms.repair import repair_text
+from transforms.teasers import teaser_runs
 
 # Fewer than this many labels in a row can be a subheading or a short list inside a story;
 # as many rows alike already make a list or a table.
@@ -89,8 +91,10 @@ def clean_text(
     """
     paragraphs = repaired_paragraphs(text)
     title_key = (line_key(repair_text(title)) if title else "") or None
+    teasers = teaser_runs(paragraphs)  # other stories' headlines, each with one label
     known = [
-        not is_boilerplate(p, site_boilerplate) and line_key(p) != title_key for p in paragraphs
+        not (is_boilerplate(p, site_boilerplate) or line_key(p) == title_key or teaser)
+        for p, teaser in zip(paragraphs, teasers, strict=True)
     ]
     keep = _keep_in_context(paragraphs, known)
     kept = [i for i, k in enumerate(keep) if k]

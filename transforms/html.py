@@ -32,6 +32,7 @@ from transforms.boilerplate import is_boilerplate
 from transforms.paragraphs import collapse, is_prose, text_words
 from transforms.repair import repair_text
 from transforms.sections import recover_sections
+from transforms.teasers import teaser_runs
 from transforms.title import page_title
 
 # libxml2 silently drops control characters, fusing the words around them; a form feed or
@@ -107,9 +108,9 @@ def _keep_flags(
 ) -> list[bool]:
     """Decide per block: story (True) or furniture (False).
 
-    Furniture: known boilerplate; teaser cards; headings above the first prose paragraph
-    (headline, deck, kicker); repeats of the headline; the site's learned boilerplate; and
-    link-text blocks that are not prose (related links, tag lists, "more" buttons).
+    Furniture: known boilerplate; teaser cards and teaser lists; headings above the first
+    prose paragraph (headline, deck, kicker); repeats of the headline; the site's learned
+    boilerplate; and link-text blocks that are not prose (related links, tag lists, "more" buttons).
     Repeated paragraphs are kept: recipes, schedules and tables legitimately repeat lines.
     """
     first_story = next(
@@ -117,12 +118,14 @@ def _keep_flags(
         len(blocks),
     )
     title_key = (title or "").casefold()
+    teasers = teaser_runs([b.text for b in blocks])
     keep = []
     for i, block in enumerate(blocks):
         furniture = (
             block.text.casefold() == title_key
             or is_boilerplate(block.text, site_boilerplate)
             or block.teaser
+            or teasers[i]
             or (i < first_story and block.kind == "head")
             or (block.link_share > _LINK_SHARE_MAX and not is_prose(block.text))
         )
