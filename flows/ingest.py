@@ -136,7 +136,7 @@ def dedupe(batch: Batch, seen_ids: dict[str, int]) -> int:
 
 @task(cache_policy=NONE, persist_result=False)
 def load_batch(
-    client: Elasticsearch, index: str, batch: Batch, stories: DupParams
+    client: Elasticsearch, index: str, batch: Batch, stories: DupParams, alias: str | None = None
 ) -> tuple[LoadResult, list[Rejected], dict[str, float]]:
     """Write a batch: story grouping, changed documents, stale deletions, ledger entries.
 
@@ -146,7 +146,7 @@ def load_batch(
     seconds: dict[str, float] = {}
     assign_stories(client, index, fresh, stories, batch.fingerprints, seconds)
     with timed(seconds, "load: bulk"):
-        result = load(client, index, fresh) if fresh else LoadResult()
+        result = load(client, index, fresh, seen_in=alias) if fresh else LoadResult()
     rejects = list(batch.rejected)
     refused = dict(result.rejected)
     for entry in batch.entries:
@@ -274,7 +274,9 @@ def _ingest(
         summary.stages["transform"] += perf_counter() - submitted
         duplicates = dedupe(batch, seen_ids)
         with timed(summary.stages, "load"):
-            result, rejects, seconds = loader(client, target, cast(Batch, quote(batch)), stories)
+            result, rejects, seconds = loader(
+                client, target, cast(Batch, quote(batch)), stories, settings.index if into else None
+            )
         for stage, spent in seconds.items():
             summary.stages[stage] += spent
         if watching:

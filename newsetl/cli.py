@@ -25,7 +25,7 @@ _OPTIONS: dict[str, tuple[str, type, str]] = {
     "--es-url": ("es_url", str, "Elasticsearch URL (NEWSETL_ES_URL); default: the local engine"),
     "--index": ("index", str, "alias searched and written (NEWSETL_INDEX, default news)"),
     "--raw-dir": ("raw_dir", Path, "folder of raw articles (NEWSETL_RAW_DIR, default raw)"),
-    "--state-dir": ("state_dir", Path, "local state folder (NEWSETL_STATE_DIR, default .newsetl)"),
+    "--state-dir": ("state_dir", Path, "local state folder (NEWSETL_STATE_DIR)"),
     "--batch-size": ("batch_size", int, "files per batch (NEWSETL_BATCH_SIZE, default 1000)"),
     "--local-port": ("local_port", int, "local engine port (NEWSETL_LOCAL_PORT, default 9250)"),
     "--ca-certs": ("es_ca_certs", Path, "CA bundle for TLS (NEWSETL_ES_CA_CERTS)"),
@@ -250,16 +250,45 @@ def _cmd_kibana(args: argparse.Namespace) -> int:
     return run_kibana(args, _settings(args))
 
 
+def _cmd_unlock(args: argparse.Namespace) -> int:
+    """Recovery by hand: free the write lock of the index behind the alias."""
+    from newsetl.es import lock
+    from newsetl.es.client import connect
+    from newsetl.es.indices import current_index
+
+    settings = _settings(args)
+    client = connect(settings)
+    if not client.indices.exists_alias(name=settings.index):
+        print(f"no index behind {settings.index!r}: nothing is locked")
+        return 0
+    target = current_index(client, settings.index)
+    holder = lock.holder_of(client, target)
+    if holder is not None and not args.force:
+        raise UsageError(
+            f"{target} is locked by a live {lock.describe(holder)}; "
+            "stop that run, or pass --force if you are sure it is gone"
+        )
+    freed = lock.break_lock(client, target)
+    print(f"write lock on {target} freed" if freed else f"{target} was not locked")
+    return 0
+
+
 def _cmd_es(args: argparse.Namespace) -> int:
     from newsetl.es.local import LocalEngine
+    from newsetl.prefect_api import LocalPrefect
 
     settings = _settings(args)
     engine = LocalEngine(settings.state_dir, settings.local_port, settings.local_heap)
     if args.action == "up":
         print(f"local Elasticsearch ready at {engine.up()}")
     elif args.action == "down":
-        engine.down()
-        print("local Elasticsearch stopped")
+        where = settings.state_dir.resolve()
+        if engine.down():
+            print(f"local Elasticsearch stopped (state in {where})")
+        else:
+            print(f"no local Elasticsearch was running for the state folder {where}")
+        if LocalPrefect(settings.state_dir, settings.prefect_port).down():
+            print("local Prefect server stopped")
     else:
         status: dict[str, Any] = engine.status()
         print(json.dumps(status, indent=2, default=str))
@@ -321,6 +350,11 @@ def build_parser() -> argparse.ArgumentParser:
     kibana = sub.add_parser("kibana", parents=[common], help="Kibana saved objects")
     add_kibana_arguments(kibana)
     kibana.set_defaults(func=_cmd_kibana)
+    unlock = sub.add_parser(
+        "unlock", parents=[common], help="free the index's write lock (after a crash)"
+    )
+    unlock.add_argument("--force", action="store_true", help="even if its holder still renews it")
+    unlock.set_defaults(func=_cmd_unlock)
     es = sub.add_parser("es", parents=[common], help="the embedded local Elasticsearch")
     es.add_argument("action", choices=["up", "status", "down"])
     es.set_defaults(func=_cmd_es)

@@ -23,6 +23,17 @@ _INDEX_NAME = re.compile(r"^[a-z0-9][a-z0-9_\-]{0,199}$")
 _URL = re.compile(r"^https?://(\[[0-9a-fA-F:.]+\]|[^/\s:@\[\]]+)(:\d+)?(/\S*)?$")
 
 
+def default_state_dir() -> Path:
+    """`<checkout>/.newsetl` when running from a source checkout (what `make run` uses), else
+    the user's state folder: never the current folder, so `newsetl es down` run from anywhere
+    finds the engine that `make run` started."""
+    checkout = Path(__file__).resolve().parents[1]
+    if (checkout / "pyproject.toml").is_file() and (checkout / "flows").is_dir():
+        return checkout / ".newsetl"
+    base = os.environ.get("XDG_STATE_HOME") or Path.home() / ".local" / "state"
+    return Path(base) / "newsetl"
+
+
 def _without_auth(url: str) -> str:
     """The URL with any `user:password@` taken out: messages must never show a password."""
     return re.sub(r"^(\w+://)[^@/]*@", r"\1", url)
@@ -53,8 +64,10 @@ class Settings(BaseSettings):
     index: str = Field(default="news", description="The alias searched and written.")
     raw_dir: Path = Field(default=Path("raw"), description="Folder of scraped articles.")
     state_dir: Path = Field(
-        default=Path(".newsetl"),
-        description="Local state: the embedded engine's data and logs.",
+        default_factory=lambda: default_state_dir(),
+        description="Local state: the embedded engine's data and logs, the local Prefect "
+        "server, learned boilerplate. Default: `.newsetl` in the checkout, whatever the "
+        "current folder (installed as a package: `~/.local/state/newsetl`).",
     )
     batch_size: int = Field(default=1000, ge=1, le=10_000, description="Files per task batch.")
     batch_bytes: int = Field(

@@ -88,7 +88,8 @@ def test_objects_parse_are_unique_and_cover_the_dashboard() -> None:
         assert {"id", "type", "attributes", "references"} <= set(obj)
         assert obj["coreMigrationVersion"] == "8.8.0" and obj["typeMigrationVersion"]
     view = BY_KEY[("index-pattern", DATA_VIEW_ID)]["attributes"]
-    assert (view["title"], view["timeFieldName"]) == ("news", "published_at")
+    # Every document has `first_seen_at`; an undated one would be invisible by `published_at`.
+    assert (view["title"], view["timeFieldName"]) == ("news", "first_seen_at")
     assert json.loads(view["fieldFormatMap"])["published_at"]["id"] == "date"
     (saved_search,) = _of_type("search")
     assert saved_search["attributes"]["title"] == "Latest articles"

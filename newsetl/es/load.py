@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from elasticsearch import Elasticsearch, helpers
@@ -43,12 +44,34 @@ class LoadResult:
     rejected: list[tuple[str, str]] = field(default_factory=list)  # (id, server's reason)
 
 
+FIRST_SEEN = "first_seen_at"  # when newsetl first indexed the document: Kibana's time field
+_first_seen_mapped: set[str] = set()
+
+
 def existing_hashes(client: Elasticsearch, alias: str, ids: Sequence[str]) -> dict[str, str]:
     """`content_hash` of the ids already indexed: one mget for the batch, not a lookup each."""
+    return {i: h for i, (h, _) in _existing(client, alias, ids).items()}
+
+
+def _existing(
+    client: Elasticsearch, index: str, ids: Sequence[str]
+) -> dict[str, tuple[str, str | None]]:
+    """(`content_hash`, `first_seen_at`) of the ids already indexed, in one mget."""
     if not ids:
         return {}
-    resp = client.mget(index=alias, ids=list(ids), source_includes=["content_hash"])
-    return {d["_id"]: d["_source"].get("content_hash", "") for d in resp["docs"] if d.get("found")}
+    resp = client.mget(index=index, ids=list(ids), source_includes=["content_hash", FIRST_SEEN])
+    return {
+        d["_id"]: (d["_source"].get("content_hash", ""), d["_source"].get(FIRST_SEEN))
+        for d in resp["docs"]
+        if d.get("found")
+    }
+
+
+def _map_first_seen(client: Elasticsearch, index: str) -> None:
+    """Add `first_seen_at` to an index created before it existed (the mapping is strict)."""
+    if index not in _first_seen_mapped:
+        client.indices.put_mapping(index=index, properties={FIRST_SEEN: {"type": "date"}})
+        _first_seen_mapped.add(index)
 
 
 def bulk_actions(docs: Iterable[dict[str, Any]], alias: str) -> Iterator[dict[str, Any]]:
@@ -59,11 +82,36 @@ def bulk_actions(docs: Iterable[dict[str, Any]], alias: str) -> Iterator[dict[st
         yield {"_op_type": "index", "_index": alias, "_id": doc["id"], "_source": source}
 
 
-def load(client: Elasticsearch, alias: str, docs: Sequence[dict[str, Any]]) -> LoadResult:
-    """Index a batch; documents whose content hash is already there are not written."""
+def load(
+    client: Elasticsearch,
+    alias: str,
+    docs: Sequence[dict[str, Any]],
+    *,
+    seen_in: str | None = None,
+    now: datetime | None = None,
+) -> LoadResult:
+    """Index a batch; documents whose content hash is already there are not written.
+
+    Each written document keeps the `first_seen_at` it had (in `alias`, else in `seen_in`:
+    the index a reindex replaces), or gets `now`: every document has a time, also those
+    whose publication date is unknown. A document indexed before the field existed is
+    written once to get one.
+    """
     result = LoadResult()
-    known = existing_hashes(client, alias, [d["id"] for d in docs])
-    changed = [d for d in docs if known.get(d["id"]) != d["content_hash"]]
+    _map_first_seen(client, alias)
+    ids = [d["id"] for d in docs]
+    known = _existing(client, alias, ids)
+    if seen_in and seen_in != alias:
+        earlier = _existing(client, seen_in, [i for i in ids if i not in known])
+        first_seen = {i: f for i, (_, f) in {**earlier, **known}.items() if f}
+    else:
+        first_seen = {i: f for i, (_, f) in known.items() if f}
+    stamp = (now or datetime.now(UTC)).isoformat(timespec="seconds")
+    changed = []
+    for doc in docs:
+        since = first_seen.get(doc["id"])
+        if since is None or known.get(doc["id"]) != (doc["content_hash"], since):
+            changed.append({**doc, FIRST_SEEN: since or stamp})
     result.unchanged = len(docs) - len(changed)
     refused: list[str] = []
     for ok, item in helpers.streaming_bulk(

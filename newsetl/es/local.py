@@ -155,11 +155,14 @@ class LocalEngine:
             f"see {self.root / 'logs'} and {self.root / 'node.out'}"
         )
 
-    def down(self, timeout: float = 60) -> None:
+    def down(self, timeout: float = 60) -> bool:
+        """Stop the node and the shim this state folder started; False if neither ran."""
+        stopped = False
         for name in ("shim.pid", "es.pid"):
             pid = _pid_alive(self.root / name)
             if pid is None:
                 continue
+            stopped = True
             os.kill(pid, signal.SIGTERM)
             deadline = time.monotonic() + timeout
             while time.monotonic() < deadline and _pid_alive(self.root / name):
@@ -167,6 +170,7 @@ class LocalEngine:
             if _pid_alive(self.root / name):
                 os.kill(pid, signal.SIGKILL)
             (self.root / name).unlink(missing_ok=True)
+        return stopped
 
     # -- starting -----------------------------------------------------------------------
 

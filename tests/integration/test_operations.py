@@ -230,3 +230,20 @@ def test_the_flow_in_process_holds_and_releases_the_lock(
     counts = ingest(raw_dir=str(raw), index="t-ops-inproc")
     assert counts["indexed"] == 3
     assert lock.holder_of(client, current_index(client, "t-ops-inproc")) is None
+
+
+def test_unlock_command(
+    tmp_path: Path, client: Elasticsearch, es_env: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from newsetl.cli import main
+
+    ingest(raw_dir=str(_raw(tmp_path / "raw", 1)), index="t-ops-unlock")
+    target = current_index(client, "t-ops-unlock")
+    held = lock.IndexLock(client, target, log=lambda _: None)
+    held.acquire()
+    assert main(["unlock", "--index", "t-ops-unlock"]) == 2  # its holder is alive: refused
+    assert "--force" in capsys.readouterr().err
+    assert main(["unlock", "--index", "t-ops-unlock", "--force"]) == 0
+    assert "freed" in capsys.readouterr().out
+    assert lock.holder_of(client, target) is None
+    held.release()
