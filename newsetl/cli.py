@@ -13,6 +13,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from newsetl import __version__
 from newsetl.config import Settings
 from newsetl.search_cli import add_kibana_arguments, add_search_arguments
 from newsetl.watch_cli import add_watch_arguments
@@ -191,14 +192,22 @@ def _cmd_es(args: argparse.Namespace) -> int:
     settings = _settings(args)
     engine = LocalEngine(settings.state_dir, settings.local_port, settings.local_heap)
     if args.action == "up":
-        print(f"local Elasticsearch ready at {engine.up()}")
+        url = engine.up()
+        print(json.dumps({"url": url}) if args.json else f"local Elasticsearch ready at {url}")
     elif args.action == "down":
         engine.down()
-        print("local Elasticsearch stopped")
+        print(json.dumps({"stopped": True}) if args.json else "local Elasticsearch stopped")
     else:
         status: dict[str, Any] = engine.status()
-        print(json.dumps(status, indent=2, default=str))
-        return 0 if isinstance(status["health"], dict) else 3
+        running = isinstance(status["health"], dict)
+        if args.json:
+            print(json.dumps(status, default=str))
+        else:
+            health = status["health"]
+            state = health.get("status", "?") if isinstance(health, dict) else health
+            print(f"local Elasticsearch at {status['url']}: {state}")
+            print(f"node pid {status['es_pid'] or '-'}, shim pid {status['shim_pid'] or '-'}")
+        return 0 if running else 1
     return 0
 
 
@@ -206,7 +215,13 @@ def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     for flag, (field, kind, help_text) in _OPTIONS.items():
         common.add_argument(flag, dest=field, type=kind, default=None, help=help_text)
-    parser = argparse.ArgumentParser(prog="newsetl", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="newsetl",
+        description=__doc__,
+        epilog="exit status: 0 ok, 1 the command failed (a run, the engine, Kibana), "
+        "2 bad input (an option, a setting, a search value)",
+    )
+    parser.add_argument("--version", action="version", version=f"newsetl {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
     as_json = argparse.ArgumentParser(add_help=False)
     as_json.add_argument("--json", action="store_true", help="machine-readable output")
@@ -226,7 +241,11 @@ def build_parser() -> argparse.ArgumentParser:
     quarantine = sub.add_parser(
         "quarantine", parents=[common, as_json], help="list or re-drive quarantined records"
     )
-    quarantine.add_argument("action", choices=["list", "retry"])
+    quarantine.add_argument(
+        "action",
+        choices=["list", "retry"],
+        help="list: what was not indexed and why; retry: re-process the quarantined files",
+    )
     quarantine.set_defaults(func=_cmd_quarantine, prune=False)
     serve = sub.add_parser(
         "serve", parents=[common], help="serve the scheduled ingest deployment (Prefect)"
@@ -237,7 +256,9 @@ def build_parser() -> argparse.ArgumentParser:
     transform = sub.add_parser(
         "transform", parents=[common], help="print the documents of files/folders as JSONL"
     )
-    transform.add_argument("paths", nargs="+")
+    transform.add_argument(
+        "paths", nargs="+", metavar="PATH", help="raw files or folders (read recursively)"
+    )
     transform.add_argument(
         "--strict", action="store_true", help="exit 1 if any file is quarantined"
     )
@@ -248,13 +269,27 @@ def build_parser() -> argparse.ArgumentParser:
     watch = sub.add_parser("watch", help="saved searches that report new matches after every run")
     add_watch_arguments(watch, parents=[common, as_json])
     watch.set_defaults(func=_cmd_watch)
-    kibana = sub.add_parser("kibana", parents=[common], help="Kibana saved objects")
+    kibana = sub.add_parser("kibana", parents=[common, as_json], help="Kibana saved objects")
     add_kibana_arguments(kibana)
     kibana.set_defaults(func=_cmd_kibana)
-    es = sub.add_parser("es", parents=[common], help="the embedded local Elasticsearch")
-    es.add_argument("action", choices=["up", "status", "down"])
+    es = sub.add_parser("es", parents=[common, as_json], help="the embedded local Elasticsearch")
+    es.add_argument(
+        "action",
+        choices=["up", "status", "down"],
+        help="up: start it (if needed); status: is it running (exit 1 if not); down: stop it",
+    )
     es.set_defaults(func=_cmd_es)
     return parser
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null: the interpreter's final flush to a closed pipe would
+    otherwise raise (and print) once more on exit."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # stdout is no real file (a test's capture): nothing to do
+        pass
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -263,6 +298,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     try:
         return int(args.func(args))
+    except BrokenPipeError:  # `newsetl search | head`: the reader has all it wanted
+        _silence_stdout()
+        return 0
     except ValidationError as exc:
         print(f"newsetl: invalid configuration: {exc}", file=sys.stderr)
         return 2

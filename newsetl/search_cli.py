@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from newsetl.config import Settings
-from newsetl.es.query import MAX_SIZE, SearchInputError, SearchQuery
+from newsetl.es.query import MAX_SIZE, SearchInputError, SearchQuery, build_request
 
 if TYPE_CHECKING:
     from newsetl.es.search import Hit, SearchResult
@@ -77,7 +77,10 @@ def add_search_arguments(parser: argparse.ArgumentParser) -> None:
         help="every copy of a story (default: one hit per story, 'N other outlets')",
     )
     parser.add_argument(
-        "--json", action="store_true", help='one object: {"total", "hits", "facets", "next"}'
+        "--json",
+        action="store_true",
+        help='one object: {"total", "stories", "articles", "hits", "facets", "next"}; with '
+        '--suggest {"suggestions"}',
     )
     parser.add_argument(
         "--suggest", action="store_true", help="print titles completing the query as typed"
@@ -98,10 +101,12 @@ def run_search(args: argparse.Namespace, settings: Settings) -> int:
             after=args.after,
             collapse=not args.all_copies,
         )
+        build_request(query)  # a value to fix is said before any connection is tried
         if args.suggest:
-            for title in suggest_titles(
-                connect(settings), settings.index, query.text, size=query.size
-            ):
+            titles = suggest_titles(connect(settings), settings.index, query.text, size=query.size)
+            if args.json:
+                print(json.dumps({"suggestions": titles}, ensure_ascii=False))
+            for title in [] if args.json else titles:
                 print(title)
             return 0
         result = search(connect(settings), settings.index, query)
@@ -188,5 +193,8 @@ def run_kibana(args: argparse.Namespace, settings: Settings) -> int:
     except ImportFailedError as exc:
         print(f"newsetl kibana: {exc}", file=sys.stderr)
         return 1
-    print(json.dumps(summary))
+    if args.json:
+        print(json.dumps(summary))
+    else:
+        print(f"imported {summary['imported']} saved objects into Kibana at {summary['kibana']}")
     return 0
