@@ -15,7 +15,7 @@ from pydantic import ValidationError
 
 from newsetl import __version__
 from newsetl.config import Settings
-from newsetl.search_cli import add_kibana_arguments, add_search_arguments
+from newsetl.search_cli import add_kibana_arguments, add_search_arguments, add_show_arguments
 from newsetl.watch_cli import add_watch_arguments
 
 # CLI option -> Settings field; every NEWSETL_* variable is also an option.
@@ -180,6 +180,12 @@ def _cmd_watch(args: argparse.Namespace) -> int:
     return run_watch(args, _settings(args))
 
 
+def _cmd_show(args: argparse.Namespace) -> int:
+    from newsetl.search_cli import run_show
+
+    return run_show(args, _settings(args))
+
+
 def _cmd_kibana(args: argparse.Namespace) -> int:
     from newsetl.search_cli import run_kibana
 
@@ -266,6 +272,11 @@ def build_parser() -> argparse.ArgumentParser:
     search = sub.add_parser("search", parents=[common], help="search the index")
     add_search_arguments(search)
     search.set_defaults(func=_cmd_search)
+    show = sub.add_parser(
+        "show", parents=[common, as_json], help="one stored document, by id (--json: raw)"
+    )
+    add_show_arguments(show)
+    show.set_defaults(func=_cmd_show)
     watch = sub.add_parser("watch", help="saved searches that report new matches after every run")
     add_watch_arguments(watch, parents=[common, as_json])
     watch.set_defaults(func=_cmd_watch)
