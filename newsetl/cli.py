@@ -14,10 +14,11 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from newsetl import __version__
 from newsetl.config import Settings
 from newsetl.errors import UsageError, configuration_message, quiet_flow_tracebacks
 from newsetl.prefect_api import prefect_api
-from newsetl.search_cli import add_kibana_arguments, add_search_arguments
+from newsetl.search_cli import add_kibana_arguments, add_search_arguments, add_show_arguments
 from newsetl.watch_cli import add_watch_arguments
 
 # CLI option -> Settings field; every NEWSETL_* variable is also an option.
@@ -244,6 +245,12 @@ def _cmd_watch(args: argparse.Namespace) -> int:
     return run_watch(args, _settings(args))
 
 
+def _cmd_show(args: argparse.Namespace) -> int:
+    from newsetl.search_cli import run_show
+
+    return run_show(args, _settings(args))
+
+
 def _cmd_kibana(args: argparse.Namespace) -> int:
     from newsetl.search_cli import run_kibana
 
@@ -280,19 +287,32 @@ def _cmd_es(args: argparse.Namespace) -> int:
     settings = _settings(args)
     engine = LocalEngine(settings.state_dir, settings.local_port, settings.local_heap)
     if args.action == "up":
-        print(f"local Elasticsearch ready at {engine.up()}")
+        url = engine.up()
+        print(json.dumps({"url": url}) if args.json else f"local Elasticsearch ready at {url}")
     elif args.action == "down":
         where = settings.state_dir.resolve()
-        if engine.down():
+        stopped = engine.down()
+        prefect_stopped = LocalPrefect(settings.state_dir, settings.prefect_port).down()
+        if args.json:
+            print(json.dumps({"stopped": stopped, "prefect_stopped": prefect_stopped,
+                              "state_dir": str(where)}))
+        elif stopped:
             print(f"local Elasticsearch stopped (state in {where})")
         else:
             print(f"no local Elasticsearch was running for the state folder {where}")
-        if LocalPrefect(settings.state_dir, settings.prefect_port).down():
+        if prefect_stopped and not args.json:
             print("local Prefect server stopped")
     else:
         status: dict[str, Any] = engine.status()
-        print(json.dumps(status, indent=2, default=str))
-        return 0 if isinstance(status["health"], dict) else 3
+        running = isinstance(status["health"], dict)
+        if args.json:
+            print(json.dumps(status, default=str))
+        else:
+            health = status["health"]
+            state = health.get("status", "?") if isinstance(health, dict) else health
+            print(f"local Elasticsearch at {status['url']}: {state}")
+            print(f"node pid {status['es_pid'] or '-'}, shim pid {status['shim_pid'] or '-'}")
+        return 0 if running else 1
     return 0
 
 
@@ -300,7 +320,13 @@ def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     for flag, (field, kind, help_text) in _OPTIONS.items():
         common.add_argument(flag, dest=field, type=kind, default=None, help=help_text)
-    parser = argparse.ArgumentParser(prog="newsetl", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="newsetl",
+        description=__doc__,
+        epilog="exit status: 0 ok, 1 the command failed (a run, the engine, Kibana), "
+        "2 bad input (an option, a setting, a search value)",
+    )
+    parser.add_argument("--version", action="version", version=f"newsetl {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
     as_json = argparse.ArgumentParser(add_help=False)
     as_json.add_argument("--json", action="store_true", help="machine-readable output")
@@ -325,7 +351,11 @@ def build_parser() -> argparse.ArgumentParser:
     quarantine = sub.add_parser(
         "quarantine", parents=[common, as_json], help="list or re-drive quarantined records"
     )
-    quarantine.add_argument("action", choices=["list", "retry"])
+    quarantine.add_argument(
+        "action",
+        choices=["list", "retry"],
+        help="list: what was not indexed and why; retry: re-process the quarantined files",
+    )
     quarantine.set_defaults(func=_cmd_quarantine, prune=False)
     serve = sub.add_parser(
         "serve", parents=[common], help="serve the scheduled ingest deployment (Prefect)"
@@ -336,7 +366,9 @@ def build_parser() -> argparse.ArgumentParser:
     transform = sub.add_parser(
         "transform", parents=[common], help="print the documents of files/folders as JSONL"
     )
-    transform.add_argument("paths", nargs="+")
+    transform.add_argument(
+        "paths", nargs="+", metavar="PATH", help="raw files or folders (read recursively)"
+    )
     transform.add_argument(
         "--strict", action="store_true", help="exit 1 if any file is quarantined"
     )
@@ -344,10 +376,15 @@ def build_parser() -> argparse.ArgumentParser:
     search = sub.add_parser("search", parents=[common], help="search the index")
     add_search_arguments(search)
     search.set_defaults(func=_cmd_search)
+    show = sub.add_parser(
+        "show", parents=[common, as_json], help="one stored document, by id (--json: raw)"
+    )
+    add_show_arguments(show)
+    show.set_defaults(func=_cmd_show)
     watch = sub.add_parser("watch", help="saved searches that report new matches after every run")
     add_watch_arguments(watch, parents=[common, as_json])
     watch.set_defaults(func=_cmd_watch)
-    kibana = sub.add_parser("kibana", parents=[common], help="Kibana saved objects")
+    kibana = sub.add_parser("kibana", parents=[common, as_json], help="Kibana saved objects")
     add_kibana_arguments(kibana)
     kibana.set_defaults(func=_cmd_kibana)
     unlock = sub.add_parser(
@@ -355,8 +392,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     unlock.add_argument("--force", action="store_true", help="even if its holder still renews it")
     unlock.set_defaults(func=_cmd_unlock)
-    es = sub.add_parser("es", parents=[common], help="the embedded local Elasticsearch")
-    es.add_argument("action", choices=["up", "status", "down"])
+    es = sub.add_parser("es", parents=[common, as_json], help="the embedded local Elasticsearch")
+    es.add_argument(
+        "action",
+        choices=["up", "status", "down"],
+        help="up: start it (if needed); status: is it running (exit 1 if not); down: stop it",
+    )
     es.set_defaults(func=_cmd_es)
     return parser
 
@@ -365,6 +406,16 @@ def _interrupt(signum: int, frame: object) -> None:
     """SIGTERM unwinds like Ctrl-C: the run's clean-up (refresh settings, the write lock, the
     flow run's final state) happens either way."""
     raise KeyboardInterrupt
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null: the interpreter's final flush to a closed pipe would
+    otherwise raise (and print) once more on exit."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # stdout is no real file (a test's capture): nothing to do
+        pass
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -380,6 +431,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 130
+    except BrokenPipeError:  # `newsetl search | head`: the reader has all it wanted
+        _silence_stdout()
+        return 0
     except ValidationError as exc:
         print(f"newsetl: invalid configuration: {configuration_message(exc)}", file=sys.stderr)
         return 2

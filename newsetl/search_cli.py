@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from newsetl.config import Settings
-from newsetl.es.query import MAX_SIZE, SearchInputError, SearchQuery
+from newsetl.es.query import MAX_SIZE, SearchInputError, SearchQuery, build_request
 
 if TYPE_CHECKING:
     from newsetl.es.search import Hit, SearchResult
@@ -81,10 +81,19 @@ def add_search_arguments(parser: argparse.ArgumentParser) -> None:
         help="every copy of a story (default: one hit per story, 'N other outlets')",
     )
     parser.add_argument(
-        "--json", action="store_true", help='one object: {"total", "hits", "facets", "next"}'
+        "--json",
+        action="store_true",
+        help='one object: {"total", "stories", "articles", "hits", "facets", "next"}; with '
+        '--suggest {"suggestions"}',
     )
     parser.add_argument(
         "--suggest", action="store_true", help="print titles completing the query as typed"
+    )
+    parser.add_argument(
+        "--export",
+        metavar="FILE",
+        type=Path,
+        help="write every hit (not one page) to FILE.jsonl or FILE.csv",
     )
 
 
@@ -102,10 +111,14 @@ def run_search(args: argparse.Namespace, settings: Settings) -> int:
             after=args.after,
             collapse=not args.all_copies,
         )
+        build_request(query)  # a value to fix is said before any connection is tried
+        if args.export is not None:
+            return _export(connect(settings), settings.index, query, args)
         if args.suggest:
-            for title in suggest_titles(
-                connect(settings), settings.index, query.text, size=query.size
-            ):
+            titles = suggest_titles(connect(settings), settings.index, query.text, size=query.size)
+            if args.json:
+                print(json.dumps({"suggestions": titles}, ensure_ascii=False))
+            for title in [] if args.json else titles:
                 print(title)
             return 0
         result = search(connect(settings), settings.index, query)
@@ -122,6 +135,71 @@ def run_search(args: argparse.Namespace, settings: Settings) -> int:
         print(json.dumps(result.to_dict(), ensure_ascii=False))
     else:
         _print_result(result, collapsed=query.collapse)
+    return 0
+
+
+def _export(client: Any, alias: str, query: SearchQuery, args: argparse.Namespace) -> int:
+    from newsetl.es.search import iter_hits
+    from newsetl.export import check_path, write_hits
+
+    path = check_path(args.export)
+    count = write_hits(iter_hits(client, alias, query), path)
+    what = "stories (one copy each)" if query.collapse else "articles"
+    if args.json:
+        print(json.dumps({"exported": count, "path": str(path), "collapsed": query.collapse}))
+    else:
+        print(f"exported {count:,} {what} to {path}")
+    return 0
+
+
+def add_show_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("id", metavar="ID", help="a document id (the `id` of a hit)")
+
+
+
+
+def run_show(args: argparse.Namespace, settings: Settings) -> int:
+    """One stored document: readable, or with --json exactly as stored."""
+    from elasticsearch import NotFoundError
+
+    from newsetl.es.client import connect
+
+    try:
+        found = connect(settings).get(index=settings.index, id=args.id)
+    except NotFoundError:
+        print(f"newsetl show: no document {args.id!r} in {settings.index!r}", file=sys.stderr)
+        return 2
+    doc = found["_source"]
+    if args.json:
+        print(json.dumps(doc, ensure_ascii=False))
+        return 0
+    source = doc.get("source") or {}
+    dateline = doc.get("dateline") or {}
+    place = ", ".join(
+        p for p in (dateline.get("city"), dateline.get("region"), dateline.get("country")) if p
+    )
+    rows = [
+        ("id", doc.get("id")),
+        ("title", doc.get("title")),
+        (
+            "published",
+            f"{doc.get('published_at') or 'unknown'}"
+            f" (from {doc.get('published_at_source') or 'none'})",
+        ),
+        ("dateline", f"{dateline.get('text') or ''}  {place}".strip() or None),
+        ("agency", doc.get("agency")),
+        ("site", source.get("site")),
+        ("url", source.get("url")),
+        ("file", source.get("path")),
+        ("story", f"{doc.get('story_id')} ({doc.get('story_size') or 1} copies)"),
+        ("words", doc.get("word_count")),
+        ("removed", f"{len(doc.get('removed') or [])} lines (see --json)"),
+    ]
+    for key, value in rows:
+        if value not in (None, ""):
+            print(f"{key:>9}: {value}")
+    print()
+    print(doc.get("body") or "")
     return 0
 
 
@@ -151,9 +229,7 @@ def _print_result(result: SearchResult, collapsed: bool = True) -> None:
     for rank, hit in enumerate(result.hits, start=1):
         place = ", ".join(p for p in (hit.city, hit.region, hit.country) if p)
         meta = " | ".join(
-            p
-            for p in (hit.published_at or "date unknown", place, hit.agency, source_of(hit))
-            if p
+            p for p in (hit.published_at or "date unknown", place, hit.agency, source_of(hit)) if p
         )
         snippet = html.unescape(hit.snippet.replace("<em>", marks[0]).replace("</em>", marks[1]))
         print(f"{rank}. {hit.title or '(untitled)'}  (score {hit.score or 0:.2f})")
@@ -192,5 +268,8 @@ def run_kibana(args: argparse.Namespace, settings: Settings) -> int:
     except ImportFailedError as exc:
         print(f"newsetl kibana: {exc}", file=sys.stderr)
         return 1
-    print(json.dumps(summary))
+    if args.json:
+        print(json.dumps(summary))
+    else:
+        print(f"imported {summary['imported']} saved objects into Kibana at {summary['kibana']}")
     return 0

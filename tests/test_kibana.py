@@ -187,7 +187,7 @@ def test_import_posts_the_objects_with_overwrite_and_xsrf(
 ) -> None:
     monkeypatch.setenv("NEWSETL_KIBANA_USERNAME", "elastic")
     monkeypatch.setenv("NEWSETL_KIBANA_PASSWORD", "s3cret-pw")
-    assert main(["kibana", "import", "--index", "articles", "--file", str(NDJSON)]) == 0
+    assert main(["kibana", "import", "--index", "articles", "--file", str(NDJSON), "--json"]) == 0
     (request,) = kibana.requests
     assert request["path"] == "/api/saved_objects/_import?overwrite=true"
     assert request["headers"]["kbn-xsrf"] == "true"

@@ -109,14 +109,69 @@ def test_keyword_filters_use_folded_subfields_and_accept_a_single_string() -> No
     clauses = build_request(q)["query"]["bool"]["filter"]
     assert {"terms": {"agency.folded": ["AP"]}} in clauses
     assert {"terms": {"source.site.folded": ["apnews.com"]}} in clauses
-    assert {
-        "bool": {
-            "should": [
-                {"terms": {"dateline.country.folded": ["Egypt", "FR"]}},
-                {"terms": {"dateline.country_code.folded": ["Egypt", "FR"]}},
-            ]
-        }
-    } in clauses
+    assert {"terms": {"dateline.country_code.folded": ["EG", "FR"]}} in clauses
+
+
+@pytest.mark.parametrize(
+    ("typed", "code"),
+    [
+        ("Palestine", "PS"),
+        ("palestinian territories", "PS"),
+        ("PS", "PS"),
+        ("ps", "PS"),
+        ("egypt", "EG"),
+        ("Britain", "GB"),
+        ("U.S.", "US"),
+        ("United States", "US"),
+        ("the Netherlands", "NL"),
+        ("Côte d'Ivoire", "CI"),
+    ],
+)
+def test_countries_as_people_type_them(typed: str, code: str) -> None:
+    clauses = build_request(SearchQuery(country=typed))["query"]["bool"]["filter"]
+    assert clauses == [{"terms": {"dateline.country_code.folded": [code]}}]
+
+
+def test_an_unknown_country_is_an_error_not_an_empty_result() -> None:
+    with pytest.raises(SearchInputError, match="unknown country 'Narnia'"):
+        build_request(SearchQuery(country=["Egypt", "Narnia"]))
+
+
+def test_cities_also_match_their_gazetteer_names() -> None:
+    def terms(city: str) -> list[str]:
+        clauses = build_request(SearchQuery(city=city))["query"]["bool"]["filter"]
+        return list(clauses[0]["terms"]["dateline.city.folded"])
+
+    assert "New York City" in terms("new york")  # the wire's alias
+    assert "Kyiv" in terms("Kiev")  # an exonym among GeoNames' alternate names
+    assert "kiev" in terms("Kyiv")  # and back: a dateline KIEV keeps its written name
+    assert "new york" in terms("New York City")  # NEW YORK datelines
+    assert "par" not in terms("Paris")  # abbreviations are not names
+    assert {"Rafah", "Rafaḩ"} <= set(terms("rafah"))  # shown form and gazetteer form
+    assert terms("Qwzxville") == ["Qwzxville"]  # unknown: still matches a dateline written so
+
+
+@pytest.mark.parametrize(
+    ("place", "lat", "lon"),
+    [
+        ("Paris, Texas", 33.66, -95.56),
+        ("Paris, TX", 33.66, -95.56),
+        ("Paris, TX, US", 33.66, -95.56),
+        ("Paris, France", 48.85, 2.35),
+        ("Atlanta, Georgia", 33.75, -84.39),  # the state, not the country
+        ("Tbilisi, Georgia", 41.69, 44.83),  # the country, not the state
+        ("London, Ontario", 42.98, -81.23),
+        ("Perth, Scotland", 56.40, -3.43),
+    ],
+)
+def test_near_a_city_with_its_region_or_country(place: str, lat: float, lon: float) -> None:
+    found = resolve_place(place)
+    assert found == pytest.approx((lat, lon), abs=0.01)
+
+
+def test_near_an_unknown_qualifier_says_which() -> None:
+    with pytest.raises(SearchInputError, match="'Narnia' is no country or region"):
+        resolve_place("Paris, Narnia")
 
 
 @pytest.mark.parametrize(
@@ -174,7 +229,8 @@ def test_request_shape() -> None:
     }
     assert "search_after" not in request
     assert set(build_request(SearchQuery(facets=False))["aggs"]) == {"stories"}
-    assert "aggs" not in build_request(SearchQuery(facets=False, collapse=False))
+    # Every copy listed, the stories are still counted: "31 articles in 12 stories".
+    assert set(build_request(SearchQuery(facets=False, collapse=False))["aggs"]) == {"stories"}
 
 
 @pytest.mark.parametrize(

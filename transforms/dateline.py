@@ -74,6 +74,7 @@ class Dateline:
     timezone: str | None
     start: int  # where the dateline starts in the body
     end: int  # where the story text starts
+    city_gazetteer: str | None = None  # GeoNames' spelling when `city` is its English form
 
     def to_dict(self, year: int | None = None) -> dict[str, object]:
         """The document's ``dateline`` object; ``year`` completes a month-day."""
@@ -88,6 +89,7 @@ class Dateline:
         return {
             "text": self.text,
             "city": self.city,
+            "city_gazetteer": self.city_gazetteer,
             "region": self.region,
             "country": self.country,
             "country_code": self.country_code,
@@ -307,6 +309,7 @@ def _parse_at(
             timezone=tz,
             start=start,
             end=end,
+            city_gazetteer=(place.gazetteer_name or None) if place and parsed.city else None,
         )
     return None
 

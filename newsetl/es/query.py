@@ -213,14 +213,77 @@ def resolve_place(text: str) -> tuple[float, float]:
         return lat, lon
     from transforms import gazetteer
 
-    name, _, country = text.rpartition(",") if "," in text else (text, "", "")
-    code = None
-    if country.strip():
-        code = gazetteer.country_code(country) or country.strip().upper()
-    place = gazetteer.find_city(name.strip(), country_code=code)
-    if place is None:
+    name, *qualifiers = [part.strip() for part in text.split(",")]
+    # Each qualifier is a country or a region ("Georgia" is both); keep the readings on which
+    # all qualifiers agree, and of the cities found under them, the most populous.
+    readings: list[tuple[str | None, str | None]] = [(None, None)]
+    for qualifier in qualifiers:
+        options: list[tuple[str, str | None]] = [
+            (r.country_code, r.admin1) for r in gazetteer.regions(qualifier)
+        ]
+        if (country := _country_code(qualifier)) is not None:
+            options.append((country, None))
+        if not options:
+            raise SearchInputError(
+                f"unknown place {text!r}: {qualifier!r} is no country or region we know"
+            )
+        readings = [
+            (cc, ad or admin1)
+            for code, admin1 in readings
+            for cc, ad in options
+            if code in (None, cc) and (admin1 is None or ad in (None, admin1))
+        ]
+    places = [
+        place
+        for code, admin1 in readings
+        if (place := gazetteer.find_city(name, country_code=code, admin1=admin1)) is not None
+    ]
+    if not places:
         raise SearchInputError(f"unknown place {text!r}: give a city name or 'lat,lon'")
+    place = max(places, key=lambda p: p.population)
     return place.lat, place.lon
+
+
+def _country_code(value: str) -> str | None:
+    """ISO code of a country as people type it: a name, a common alias ("Palestine",
+    "Britain", "U.S."), or the code itself."""
+    from transforms import gazetteer
+
+    value = value.strip()
+    if len(value) == 2 and value.isalpha() and gazetteer.country_name(value.upper()):
+        return value.upper()
+    return gazetteer.country_code(value)
+
+
+def countries(values: Sequence[str]) -> list[str]:
+    """The ISO codes of the countries typed; one the gazetteer does not know is an error
+    (it could only match nothing, which looks like "no news there")."""
+    codes = []
+    for value in (v for v in values if v.strip()):
+        code = _country_code(value)
+        if code is None:
+            raise SearchInputError(
+                f"unknown country {value!r}: give its English name or ISO code (EG, PS, US)"
+            )
+        codes.append(code)
+    return codes
+
+
+def cities(values: Sequence[str]) -> list[str]:
+    """The names typed, and every name the gazetteer knows the city by: "New York City" is
+    also "new york" (datelines write NEW YORK), "Kyiv" also "kiev", "Rafah" also "Rafaḩ".
+    Matching is folded (case and accents ignored), so an unknown name still matches a
+    dateline written that way."""
+    from transforms import gazetteer
+
+    names: list[str] = []
+    for value in (v.strip() for v in values if v.strip()):
+        names.append(value)
+        place = gazetteer.find_city(value)
+        if place is not None:
+            names += [n for n in (place.name, place.gazetteer_name) if n]
+            names += gazetteer.spellings(place)
+    return list(dict.fromkeys(names))
 
 
 def filters(q: SearchQuery) -> list[dict[str, Any]]:
@@ -230,8 +293,8 @@ def filters(q: SearchQuery) -> list[dict[str, Any]]:
         _range("dates_mentioned", q.mentioned_from, q.mentioned_to, "strict_date"),
         _any_of(["agency"], q.agency),
         _any_of(["source.site"], q.site),
-        _any_of(["dateline.city"], q.city),
-        _any_of(["dateline.country", "dateline.country_code"], q.country),
+        _any_of(["dateline.city"], cities(q.city)),
+        _any_of(["dateline.country_code"], countries(q.country)),
         _any_of(["authors", "contributors"], q.author),
         _languages(q.language),
     ]

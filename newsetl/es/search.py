@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import html
-from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
+from collections.abc import Iterator, Mapping
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from elasticsearch import Elasticsearch
 
 from newsetl.es.query import (
     FACETS,
+    MAX_SIZE,
     SNIPPET_CHARS,
     SearchQuery,
     build_request,
@@ -187,3 +188,38 @@ def suggest_titles(client: Elasticsearch, alias: str, prefix: str, *, size: int 
         },
     )
     return [h["_source"]["title"] for h in resp["hits"]["hits"] if h["_source"].get("title")]
+
+
+EXPORT_PAGE = 1000
+
+
+def iter_hits(
+    client: Elasticsearch, alias: str, query: SearchQuery, *, page: int = EXPORT_PAGE
+) -> Iterator[Hit]:
+    """Every hit of a query, streamed page by page with `search_after`, so there is no
+    10,000-hit window; memory holds one page (and, collapsed, the story ids seen).
+
+    Collapsing cannot be combined with `search_after`, so a story is kept here instead: the
+    first copy met in the query's order is its best match, as collapsing would pick.
+    """
+    q = replace(query, size=min(page, MAX_SIZE), after=None, facets=False, collapse=False)
+    request = build_request(q)
+    request.pop("aggs", None)
+    request["track_total_hits"] = False
+    seen_stories: set[str] = set()
+    after: list[Any] | None = None
+    while True:
+        if after is not None:
+            request["search_after"] = after
+        raw_hits = client.search(index=alias, **request)["hits"]["hits"]
+        for raw in raw_hits:
+            hit = _hit(raw)
+            if query.collapse:
+                story = hit.story_id or hit.id
+                if story in seen_stories:
+                    continue
+                seen_stories.add(story)
+            yield hit
+        if len(raw_hits) < q.size:
+            return
+        after = raw_hits[-1]["sort"]

@@ -83,13 +83,15 @@ def assign_stories(
 
 
 def ensure_story_fields(client: Elasticsearch, alias: str) -> None:
-    """Add the `story_*` fields of `mapping.json` to an index created before they existed.
+    """Add the fields of `mapping.json` (the `story_*` fields, `dateline.city_gazetteer`) to
+    an index created before they existed.
 
     The mapping is strict, so without them every document would be rejected; adding fields to
     a mapping is allowed in place (no reindex), and a no-op when they are already there.
     """
     properties = index_body()["mappings"]["properties"]
     fields = {name: spec for name, spec in properties.items() if name.startswith("story_")}
+    fields["dateline"] = properties["dateline"]
     client.indices.put_mapping(index=alias, properties=fields)
 
 
