@@ -1,15 +1,19 @@
-"""Publication-date accuracy on htmldate's MediaCloud sample: newsetl against htmldate itself.
+"""Publication dates on htmldate's MediaCloud sample, through the user's path, against every anchor.
 
-For each page in ``gold.json`` ({url: {file, date}}, five dates are NaN and skipped) newsetl's
-``normalize_article(body, html=page, url=url)`` gives ``published_at``; its calendar day as
-written on the page (UTC time shifted back by the recorded offset) is compared with the gold
-day. htmldate's ``find_date`` runs on the same HTML string in the same process, in its default
-(extensive) mode and its fast mode (``extensive_search=False``), both with the URL. Timings are
-of a second pass (steady state, as over a long ingest): one-time costs such as imports, the
-gazetteer and dateparser's locale tables are left out, htmldate's memo caches are reset before
-each timed pass, and the visible-text extraction is not counted.
+Each page of ``../shared/corpora/htmldate-mediacloud`` with a gold date (``gold.json``;
+five dates are the token NaN and are skipped) is written as a ``.html`` file into a folder and
+run through ``newsetl.pipeline.transform_paths``, what ``newsetl transform`` runs:
 
-    .venv/bin/python benchmarks/dates.py [--json] [--body text|empty]
+- row "newsetl, no URL": the folder holds the pages alone, as a scraper leaves them;
+- row "newsetl, URL in sidecar": each page has a ``.json`` sidecar holding its URL.
+
+newsetl's answer is the calendar day the page itself shows: the UTC ``published_at`` moved
+back by ``published_at_offset``. The anchors run in the same process on the same HTML strings,
+without the URL (and htmldate also with it): htmldate's ``find_date`` in extensive mode with
+``original_date`` False and True, trafilatura's metadata date, newspaper4k's publish date
+(parsed from the HTML string, offline).
+
+    .venv/bin/python benchmarks/dates.py [--limit N] [--json]
 """
 
 from __future__ import annotations
@@ -19,148 +23,142 @@ import json
 import math
 import platform
 import sys
+import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
-from importlib.metadata import version
+from datetime import UTC, datetime
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "benchmarks"))
 
-import lxml.html  # noqa: E402
-from htmldate import find_date  # noqa: E402
-from htmldate.meta import reset_caches  # noqa: E402
+from anchors import htmldate_day, newspaper_meta, trafilatura_meta  # noqa: E402
+from metadata import local_day  # noqa: E402
 
-from transforms import gazetteer  # noqa: E402
-from transforms.normalize import normalize_article  # noqa: E402
+from newsetl.pipeline import transform_paths  # noqa: E402
 
 CORPUS = REPO.parent / "shared" / "corpora" / "htmldate-mediacloud"
 
 
-def visible_text(html: str) -> str:
-    """Rough page text (scripts and styles dropped), standing in for the cleaned body."""
-    try:
-        tree = lxml.html.document_fromstring(html)
-    except (ValueError, lxml.etree.ParserError):
-        return ""
-    for bad in tree.xpath("//script|//style|//noscript"):
-        bad.drop_tree()
-    lines = (line.strip() for line in tree.text_content().splitlines())
-    return "\n".join(line for line in lines if line)
-
-
-def local_day(published_at: str | None, offset: str | None) -> str | None:
-    """The day as the page wrote it: the UTC time moved back by its original offset."""
-    if published_at is None:
-        return None
-    stamp = datetime.strptime(published_at, "%Y-%m-%dT%H:%M:%SZ")
-    if offset:
-        sign = -1 if offset[0] == "-" else 1
-        hours, minutes = int(offset[1:3]), int(offset[4:6])
-        stamp += sign * timedelta(hours=hours, minutes=minutes)
-    return stamp.strftime("%Y-%m-%d")
-
-
-def run(body_mode: str) -> dict[str, object]:
-    gold = json.loads((CORPUS / "gold.json").read_text("utf-8"))
+def load(limit: int | None) -> tuple[list[tuple[str, str, str]], int]:
+    gold = json.loads((CORPUS / "gold.json").read_text("utf-8"))  # NaN tokens: Python reads them
     pages = [
         (url, (CORPUS / "pages" / spec["file"]).read_text("utf-8", errors="replace"), spec["date"])
         for url, spec in gold.items()
         if isinstance(spec["date"], str)
     ]
     skipped = sum(1 for spec in gold.values() if not isinstance(spec["date"], str))
-    now = datetime.now(UTC)
-    gazetteer.warm()
+    return (pages[:limit] if limit else pages), skipped
 
-    bodies = {url: visible_text(page) if body_mode == "text" else "" for url, page, _ in pages}
 
-    def newsetl(url: str, page: str) -> str | None:
-        result = normalize_article(bodies[url], html=page, url=url, now=now)
-        sources[result.published_at_source] += 1
-        return local_day(result.published_at, result.published_at_offset)
-
-    systems: dict[str, Callable[[str, str], str | None]] = {
-        "newsetl": newsetl,
-        "htmldate default (extensive)": lambda url, page: find_date(page, url=url),
-        "htmldate fast": lambda url, page: find_date(page, url=url, extensive_search=False),
-    }
-    sources: Counter[str] = Counter()
-    figures: dict[str, dict[str, float]] = {}
-    for system in systems.values():  # warm-up pass: imports, dateparser's locale tables
-        for url, page, _ in pages:
-            try:
-                system(url, page)
-            except Exception:  # counted in the timed pass
-                continue
-    sources.clear()
-    for name, system in systems.items():
-        reset_caches()  # htmldate memoizes date expressions: each system starts cold
-        correct = found = 0
+def newsetl_days(
+    pages: list[tuple[str, str, str]], *, with_url: bool
+) -> tuple[list[str | None], Counter[str], float]:
+    """newsetl's day for each page, from a folder of .html files (and sidecars)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        paths = []
+        for i, (url, page, _) in enumerate(pages):
+            path = root / f"{i:04d}.html"
+            path.write_text(page, "utf-8")
+            if with_url:
+                (root / f"{i:04d}.json").write_text(json.dumps({"url": url}), "utf-8")
+            paths.append(path)
         started = time.perf_counter()
-        for url, page, day in pages:
-            try:
-                answer = system(url, page)
-            except Exception:  # a crash on one page counts as no answer
-                answer = None
-            found += answer is not None
-            correct += answer == day
+        batch = transform_paths(paths, root, now=datetime.now(UTC))
         elapsed = time.perf_counter() - started
-        figures[name] = {
-            "day_accuracy": correct / len(pages),
-            "coverage": found / len(pages),
-            "precision": correct / found if found else math.nan,
-            "us_per_doc": elapsed / len(pages) * 1e6,
-        }
+    by_path = {doc["source"]["path"]: doc for doc in batch.docs}
+    days: list[str | None] = []
+    sources: Counter[str] = Counter()
+    for i in range(len(pages)):
+        doc = by_path.get(f"{i:04d}.html")
+        sources[doc["published_at_source"] if doc else "quarantined"] += 1
+        days.append(local_day(doc["published_at"], doc["published_at_offset"]) if doc else None)
+    return days, sources, elapsed / max(len(pages), 1)
+
+
+def _figures(days: list[str | None], gold: list[str], seconds: float) -> dict[str, float]:
+    correct = sum(d == g for d, g in zip(days, gold, strict=True))
+    found = sum(d is not None for d in days)
+    return {
+        "day_accuracy": correct / len(gold),
+        "coverage": found / len(gold),
+        "precision": correct / found if found else math.nan,
+        "ms_per_doc": seconds * 1000,
+    }
+
+
+def run(limit: int | None) -> dict[str, Any]:
+    pages, skipped = load(limit)
+    gold = [day for _, _, day in pages]
+    systems: dict[str, dict[str, float]] = {}
+    sources: dict[str, dict[str, int]] = {}
+    for with_url, name in ((False, "newsetl, no URL"), (True, "newsetl, URL in sidecar")):
+        days, used, seconds = newsetl_days(pages, with_url=with_url)
+        systems[name] = _figures(days, gold, seconds)
+        sources[name] = dict(used)
+    anchors: dict[str, Callable[[str, str], str | None]] = {
+        "htmldate original_date=False, no URL": lambda u, p: htmldate_day(p, None, original=False),
+        "htmldate original_date=True, no URL": lambda u, p: htmldate_day(p, None, original=True),
+        "trafilatura, no URL": lambda u, p: trafilatura_meta(p, None).get("date"),
+        "newspaper4k, no URL": lambda u, p: newspaper_meta(p, None).get("date"),
+        "htmldate original_date=False, URL": lambda u, p: htmldate_day(p, u, original=False),
+        "htmldate original_date=True, URL": lambda u, p: htmldate_day(p, u, original=True),
+    }
+    for name, anchor in anchors.items():
+        started = time.perf_counter()
+        days = [anchor(url, page) for url, page, _ in pages]
+        systems[name] = _figures(days, gold, (time.perf_counter() - started) / len(pages))
     return {
         "corpus": "htmldate-mediacloud",
         "pages": len(pages),
         "skipped_nan_gold": skipped,
-        "body": body_mode,
-        "systems": figures,
-        "newsetl_sources": dict(sources),
-        "versions": {
-            "date": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "python": platform.python_version(),
-            "htmldate": version("htmldate"),
-            "lxml": version("lxml"),
-        },
+        "systems": systems,
+        "newsetl_sources": sources,
+        "versions": _versions(),
     }
+
+
+def _versions() -> dict[str, str]:
+    out = {"date": datetime.now(UTC).strftime("%Y-%m-%d"), "python": platform.python_version()}
+    for package in ("htmldate", "trafilatura", "newspaper4k", "lxml"):
+        try:
+            out[package] = version(package)
+        except PackageNotFoundError:
+            out[package] = "absent"
+    return out
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--limit", type=int, default=None, help="first N pages only")
     parser.add_argument("--json", action="store_true", help="print the figures as one JSON object")
-    parser.add_argument(
-        "--body",
-        choices=("text", "empty"),
-        default="text",
-        help="body passed to newsetl: the page's visible text, or empty",
-    )
     args = parser.parse_args()
     if not CORPUS.is_dir():
         print(f"corpus not found: {CORPUS}", file=sys.stderr)
         return 2
-    figures = run(args.body)
+    figures = run(args.limit)
     if args.json:
         print(json.dumps(figures))
         return 0
     print(
         f"htmldate-mediacloud: {figures['pages']} pages with a gold date "
-        f"({figures['skipped_nan_gold']} NaN skipped), newsetl body = {figures['body']}"
+        f"({figures['skipped_nan_gold']} NaN skipped); day as the page writes it"
     )
-    print(f"{'system':<30}{'day acc':>9}{'coverage':>10}{'precision':>11}{'µs/doc':>10}")
-    for name, f in figures["systems"].items():  # type: ignore[attr-defined]
+    print("| system | day accuracy | coverage | precision | ms/doc |")
+    print("| --- | --- | --- | --- | --- |")
+    for name, f in figures["systems"].items():
         print(
-            f"{name:<30}{f['day_accuracy']:>9.3f}{f['coverage']:>10.3f}"
-            f"{f['precision']:>11.3f}{f['us_per_doc']:>10.0f}"
+            f"| {name} | {f['day_accuracy']:.3f} | {f['coverage']:.3f} | "
+            f"{f['precision']:.3f} | {f['ms_per_doc']:.0f} |"
         )
-    print(
-        "newsetl sources: "
-        + ", ".join(f"{k} {v}" for k, v in sorted(figures["newsetl_sources"].items()))
-    )  # type: ignore[attr-defined]
-    print("versions: " + ", ".join(f"{k} {v}" for k, v in figures["versions"].items()))  # type: ignore[attr-defined]
+    for name, used in figures["newsetl_sources"].items():
+        print(f"{name} sources: " + ", ".join(f"{k} {v}" for k, v in sorted(used.items())))
+    print("versions: " + ", ".join(f"{k} {v}" for k, v in figures["versions"].items()))
     return 0
 
 

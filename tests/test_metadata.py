@@ -203,3 +203,34 @@ def test_language_from_text_and_declaration() -> None:
     assert detect_language("Kurz.", "de-DE") == "de"  # too short: the declaration decides
     assert detect_language("", None) is None
     assert iso_code("pt_BR") == "pt" and iso_code("english") is None
+
+
+def test_page_dates_before_the_web_are_never_published_at() -> None:
+    from transforms.normalize import normalize_article
+
+    html = (
+        '<html><head><meta property="article:published_time" content="1985-06-01T10:00:00Z">'
+        "</head><body><p>Text.</p></body></html>"
+    )
+    assert normalize_article("Text.", html=html, now=NOW).published_at is None
+    old_url = "https://ex.com/1987/03/04/x"
+    assert normalize_article("Text.", url=old_url, now=NOW).published_at is None
+    # A wire record's own date from before the web stays: newswires are older than the web.
+    record = normalize_article("Text.", record_date="1987-02-26", now=NOW)
+    assert record.published_at == "1987-02-26T00:00:00Z"
+
+
+def test_url_day_beats_a_utc_time_one_day_off() -> None:
+    from transforms.normalize import normalize_article
+
+    html = (
+        '<html><head><script type="application/ld+json">{"@type": "NewsArticle", '
+        '"datePublished": "2020-02-18T02:18:11Z"}</script></head><body><p>Text.</p></body></html>'
+    )
+    url = "https://ex.com/2020/02/17/an-evening-story"
+    found = normalize_article("Text.", html=html, url=url, now=NOW)
+    assert found.published_at == "2020-02-17T00:00:00Z" and found.published_at_source == "url"
+    # With the page's own offset the page's time stands.
+    with_offset = html.replace("02:18:11Z", "02:18:11+01:00")
+    found = normalize_article("Text.", html=with_offset, url=url, now=NOW)
+    assert found.published_at == "2020-02-18T01:18:11Z"

@@ -23,6 +23,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from dateutil import parser as dateutil_parser
 
 MIN_YEAR = 1900
+# No web page was published before the web: a page's markup or URL date earlier than this is
+# a copyright line, a birth date or a template default. Wire records and text keep MIN_YEAR
+# (Reuters-21578 is from 1987).
+WEB_MIN_YEAR = 1990
 
 
 def _data(name: str) -> Any:
@@ -632,7 +636,7 @@ def html_date(
     for source, value in _markup_candidates(tree):
         found = parse_date(value, day_first=day_first)
         instant = to_instant(found, default_tz=default_tz, now=now) if found else None
-        if instant is not None:
+        if instant is not None and instant.day.year >= WEB_MIN_YEAR:
             return instant, source, found.ambiguous if found else False
     from htmldate import find_date
 
@@ -644,4 +648,4 @@ def html_date(
     if found is None or (found.month, found.day) == (1, 1):
         return None  # htmldate reads a bare year (a copyright line) as January 1
     instant = to_instant(found, now=now)
-    return (instant, "html", False) if instant else None
+    return (instant, "html", False) if instant and instant.day.year >= WEB_MIN_YEAR else None

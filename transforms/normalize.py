@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, tzinfo
+from datetime import date, datetime, tzinfo
 from typing import Any
 
 from transforms import dates
@@ -61,6 +61,27 @@ def _dateline_date(
     return _from_match(dates.DateMatch(year, dateline.month, dateline.day), "dateline", None, now)
 
 
+def _url_day(marked: _Published, url: str | None, now: datetime) -> _Published | None:
+    """The URL's date instead of htmldate's guess, or of a page time written in UTC that
+    falls a day beside it.
+
+    Sites file a story under its local publication day; a UTC time ("2020-02-18T02:18Z")
+    of an evening story in the Americas, or a morning one in Asia, is the next or previous
+    day there. Without the page's own offset, the URL holds the day the page shows.
+    """
+    written = dates.url_date(url)
+    if written is None or written.year is None:
+        return None
+    if marked.source == "html":  # htmldate's search guesses; a URL's date is deliberate
+        return _web_date(_from_match(written, "url", None, now))
+    if marked.instant.offset not in (None, "+00:00"):
+        return None
+    if marked.instant.iso.endswith("T00:00:00Z") and marked.instant.offset is None:
+        return None  # a bare day, not a UTC time: nothing to shift
+    gap = abs((marked.instant.day - date(written.year, written.month, written.day)).days)
+    return _from_match(written, "url", None, now) if gap == 1 else None
+
+
 def _publication(
     body: str,
     dateline: Dateline | None,
@@ -81,14 +102,21 @@ def _publication(
     if html:
         marked = dates.html_date(html, url=url, day_first=day_first, default_tz=tz, now=now)
         if marked:
-            return _Published(*marked)
+            return _url_day(_Published(*marked), url, now) or _Published(*marked)
     text = body[: dateline.start] + body[dateline.end :] if dateline else body
     published = _from_match(dates.text_date(text, day_first=day_first), "text", tz, now)
     return (
         published
         or _dateline_date(dateline, record_date, url, now)
-        or _from_match(dates.url_date(url), "url", None, now)
+        or _web_date(_from_match(dates.url_date(url), "url", None, now))
     )
+
+
+def _web_date(published: _Published | None) -> _Published | None:
+    """A URL's date only from the web's time on."""
+    if published is None or published.instant.day.year < dates.WEB_MIN_YEAR:
+        return None
+    return published
 
 
 def normalize_article(
