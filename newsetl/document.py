@@ -67,6 +67,7 @@ def build_document(
         raise DocumentError(
             f"HTML nested {depth} levels deep, over the {limits.max_html_depth} limit"
         )
+    signed_by = None  # the agency a wire sign-off credits ("REUTER"), which leaves the body
     if record.html:
         extracted = extract_html(record.html, record.url, site_boilerplate=site_boilerplate)
         title = title or extracted.title
@@ -75,7 +76,7 @@ def build_document(
         cleaned = clean_text(
             repair_text(record.text or ""), site_boilerplate=site_boilerplate, title=title
         )
-        body, removed = cleaned.body, list(cleaned.removed)
+        body, removed, signed_by = cleaned.body, list(cleaned.removed), cleaned.agency
     if not body.strip():
         raise DocumentError("no article text found after cleaning")
     if len(body) > limits.max_body_chars:
@@ -96,7 +97,7 @@ def build_document(
         "title": title or None,
         "body": body,
         "dateline": norm.dateline,
-        "agency": norm.agency,
+        "agency": norm.agency or signed_by,
         "published_at": norm.published_at,
         "published_at_source": norm.published_at_source,
         "published_at_offset": norm.published_at_offset,

@@ -170,11 +170,14 @@ def record_from_json(obj: Any, *, path: str, fmt: str, line: int | None = None) 
 
 
 def _split_title(text: str) -> tuple[str | None, str]:
-    """A text dump's first non-empty line is its title."""
+    """A text dump's first non-empty line is its title. A one-line dump (a wire notice, an
+    alert) is its own text too: the line is the whole item, and the cleaner keeps a headline
+    copy that has nothing else beside it."""
     lines = text.splitlines()
     for i, line in enumerate(lines):
         if line.strip():
-            return line.strip(), "\n".join(lines[i + 1 :])
+            rest = "\n".join(lines[i + 1 :])
+            return line.strip(), rest if rest.strip() else line
     return None, ""
 
 
