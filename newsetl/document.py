@@ -109,6 +109,7 @@ def build_document(
             f"HTML nested {depth} levels deep, over the {limits.max_html_depth} limit"
         )
     page = _PageMeta(record.site)
+    signed_by = None  # the agency a wire sign-off credits ("REUTER"), which leaves the body
     if record.html:
         extracted = extract_html(
             record.html, record.url, site_boilerplate=site_boilerplate, inspect=page.read
@@ -127,7 +128,7 @@ def build_document(
     else:
         text = repair_text(record.text or "")
         cleaned = clean_text(text, site_boilerplate=site_boilerplate, title=title)
-        body, removed = cleaned.body, list(cleaned.removed)
+        body, removed, signed_by = cleaned.body, list(cleaned.removed), cleaned.agency
         extracted_by = EXTRACTED_BY_TEXT
         byline = text_byline(text)
     if record.authors:  # the crawler's own field wins
@@ -152,7 +153,7 @@ def build_document(
         "title": title or None,
         "body": body,
         "dateline": norm.dateline,
-        "agency": norm.agency or byline.agency,
+        "agency": norm.agency or signed_by or byline.agency,
         "published_at": norm.published_at,
         "published_at_source": norm.published_at_source,
         "published_at_offset": norm.published_at_offset,

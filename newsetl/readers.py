@@ -192,7 +192,9 @@ def _split_title(text: str) -> tuple[str | None, str]:
     """A text dump's first non-empty line is its title, unless it is furniture of a known
     kind (a breadcrumb "Home | News | World", a share bar): such lines stay in the text, for
     the cleaner to remove and list in `removed`, and the next line is the title. When that
-    line is running prose, the dump has no title line: nothing is taken from its text."""
+    line is running prose, the dump has no title line: nothing is taken from its text. A
+    one-line dump (a wire notice, an alert) is its own text too: the line is the whole item,
+    and the cleaner keeps a headline copy that has nothing else beside it."""
     lines = text.splitlines()
     for i, line in enumerate(lines):
         if not line.strip():
@@ -201,10 +203,13 @@ def _split_title(text: str) -> tuple[str | None, str]:
             continue
         if i and is_prose(line):
             return None, text
-        return line.strip(), "\n".join(lines[:i] + lines[i + 1 :])
+        after = lines[i + 1 :]
+        rest = after if any(a.strip() for a in after) else [line]
+        return line.strip(), "\n".join(lines[:i] + rest)
     for i, line in enumerate(lines):  # furniture only: as before, the first line
         if line.strip():
-            return line.strip(), "\n".join(lines[i + 1 :])
+            rest_text = "\n".join(lines[i + 1 :])
+            return line.strip(), rest_text if rest_text.strip() else line
     return None, ""
 
 

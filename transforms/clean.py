@@ -14,7 +14,9 @@ in context, and everything taken out is recorded in `Cleaned.removed`:
    maximum-sum segment), so prose far from the story (sidebars, comment forms, footers) goes
    while a one-line paragraph or the reporters' line next to the story stays;
 5. a headline, deck or photo caption that a byline or timestamp separates from the story
-   goes, unless it opens with a dateline.
+   goes, unless it opens with a dateline;
+6. a wire sign-off closing the text (" REUTER", "-- Reuters", "(AP)", "(Reporting by ...;
+   Editing by ...)") goes, and the agency it credits is kept in `Cleaned.agency`.
 
 A lone short paragraph inside the story survives: dropping a real paragraph (a subheading,
 a one-line quote) is worse than keeping a stray label.
@@ -36,6 +38,7 @@ from transforms.paragraphs import (
     word_count,
 )
 from transforms.repair import repair_text
+from transforms.signoff import read_signoff
 from transforms.teasers import teaser_runs
 
 # Fewer than this many labels in a row can be a subheading or a short list inside a story;
@@ -67,6 +70,8 @@ _BYLINE = re.compile(
     _BYLINE_START.pattern + r"|.*\b(?:\d{1,2}:\d{2}|(?:19|20)\d{2})\b", re.IGNORECASE
 )
 _BYLINE_MAX_WORDS = 12
+# The last sentence, then a few words that may be a sign-off run onto it.
+_GLUED_SIGNOFF = re.compile(r"(?P<story>.*[.!?…][\"”’')\]]*) (?P<signoff>\S+(?: \S+){0,2})")
 # A header (headline, deck, caption) is one or two paragraphs, small next to the story.
 _HEADER_MAX_PARAGRAPHS = 2
 _HEADER_MAX_SHARE = 0.25
@@ -74,10 +79,12 @@ _HEADER_MAX_SHARE = 0.25
 
 @dataclass(frozen=True)
 class Cleaned:
-    """The article body (paragraphs joined by one blank line) and what was taken out."""
+    """The article body (paragraphs joined by one blank line), what was taken out, and the
+    agency a sign-off credited (None without one)."""
 
     body: str
     removed: tuple[str, ...]
+    agency: str | None = None
 
 
 def clean_text(
@@ -89,24 +96,81 @@ def clean_text(
     `transforms.boilerplate.learn_boilerplate`). A paragraph repeating `title` (dumps often
     start with the headline) is removed too. Idempotent; never adds a word.
     """
-    paragraphs = repaired_paragraphs(text)
+    paragraphs = _split_glued_signoff(repaired_paragraphs(text))
     title_key = (line_key(repair_text(title)) if title else "") or None
     teasers = teaser_runs(paragraphs)  # other stories' headlines, each with one label
-    known = [
-        not (is_boilerplate(p, site_boilerplate) or line_key(p) == title_key or teaser)
+    junk = [
+        is_boilerplate(p, site_boilerplate) or teaser
         for p, teaser in zip(paragraphs, teasers, strict=True)
     ]
-    keep = _keep_in_context(paragraphs, known)
+    known = [not j and line_key(p) != title_key for p, j in zip(paragraphs, junk, strict=True)]
+    if not any(known):  # the headline repeated above nothing else is the item (a notice)
+        known = [not j for j in junk]
+    agency = _drop_signoffs(paragraphs, known)
+    signed = _signed_end(paragraphs, known)
+    kept = _kept(paragraphs, known)
+    if signed < len(paragraphs) and (_opens_with_dateline(paragraphs, known) or not kept):
+        # A wire item closed by its sign-off is edited copy from its dateline on: no menus or
+        # teasers sit inside it, so only known junk goes (a dividend notice's last row too).
+        kept = [i for i in range(signed) if known[i]]
+    survivors = set(kept)
+    return Cleaned(
+        body="\n\n".join(paragraphs[i] for i in kept),
+        removed=tuple(p for i, p in enumerate(paragraphs) if i not in survivors),
+        agency=agency,
+    )
+
+
+def _kept(paragraphs: Sequence[str], known: Sequence[bool]) -> list[int]:
+    """Indices that survive judging in context (steps 2 to 5)."""
+    keep = _keep_in_context(paragraphs, list(known))
     kept = [i for i, k in enumerate(keep) if k]
     # Judging again what survived, until nothing changes, makes cleaning idempotent: a list
     # cut short at the article's end is judged as it will be read.
     while not all(keep := _keep_in_context([paragraphs[i] for i in kept], [True] * len(kept))):
         kept = [i for i, k in zip(kept, keep, strict=True) if k]
-    survivors = set(kept)
-    return Cleaned(
-        body="\n\n".join(paragraphs[i] for i in kept),
-        removed=tuple(p for i, p in enumerate(paragraphs) if i not in survivors),
-    )
+    return kept
+
+
+def _split_glued_signoff(paragraphs: list[str]) -> list[str]:
+    """A sign-off run onto the last sentence ("... an ounce. REUTER") made its own paragraph,
+    so that it leaves the body like one on its own line."""
+    m = _GLUED_SIGNOFF.match(paragraphs[-1]) if paragraphs else None
+    if m is None or read_signoff(m["signoff"]) is None:
+        return paragraphs
+    return [*paragraphs[:-1], m["story"], m["signoff"]]
+
+
+def _opens_with_dateline(paragraphs: Sequence[str], known: Sequence[bool]) -> bool:
+    first = next((p for p, k in zip(paragraphs, known, strict=True) if k), None)
+    return first is not None and parse_dateline(first) is not None
+
+
+def _signed_end(paragraphs: Sequence[str], known: Sequence[bool]) -> int:
+    """Where the story ends when a sign-off closes it: the index of the last sign-off seen
+    from the end (only sign-offs and known junk follow it), else `len(paragraphs)`."""
+    end = len(paragraphs)
+    for i in reversed(range(len(paragraphs))):
+        if read_signoff(paragraphs[i]) is not None:
+            end = i
+        elif known[i]:
+            break
+    return end
+
+
+def _drop_signoffs(paragraphs: Sequence[str], keep: list[bool]) -> str | None:
+    """Unkeep the sign-offs closing the text (step 6), looking past known junk after them (a
+    sign-off learned as the site's furniture still names the agency); the agency credited
+    nearest the story wins."""
+    agency = None
+    for i in reversed(range(len(paragraphs))):
+        signoff = read_signoff(paragraphs[i])
+        if signoff is None and keep[i]:
+            break
+        if signoff is not None:
+            keep[i] = False
+            agency = signoff.agency or agency
+    return agency
 
 
 def _keep_in_context(paragraphs: Sequence[str], keep: list[bool]) -> list[bool]:

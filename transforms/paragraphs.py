@@ -8,18 +8,16 @@ from __future__ import annotations
 
 import re
 
+from transforms.reflow import reflow
 from transforms.repair import repair_text
+from transforms.sentences import ends_clause, ends_sentence, starts_lowercase
+
+__all__ = ["ends_clause", "starts_lowercase"]  # re-exported: shared with transforms.blocks
 
 _SPACE = re.compile(r"\s+")
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
-# A line ending like this is finished; one that doesn't, followed by a line starting in
-# lower case, is a hard-wrapped paragraph ("... said the\nminister on Tuesday").
-_ENDS_CLAUSE = re.compile(r"[.!?:;…][\"”’'»)\]]*$")
 # Hard wraps happen in long lines; short ones ending without punctuation are menu items.
 _WRAP_MIN_CHARS = 30
-_STARTS_LOWER = re.compile(r"^[^\W\d_A-Z]", re.UNICODE)
-# A sentence ends with terminal punctuation, possibly followed by closing quotes/brackets.
-_ENDS_SENTENCE = re.compile(r"[.!?…。！？][\"”’'»)\]]*$")
 _WORD = re.compile(r"\w+")
 # Chinese and Japanese are written without spaces, so a \w+ run there is a whole phrase;
 # about two of these characters make one word.
@@ -64,16 +62,6 @@ def split_paragraphs(text: str) -> list[str]:
     return _join_bare_datelines(paragraphs)
 
 
-def ends_clause(text: str) -> bool:
-    """True when `text` stops at punctuation (or a closing quote/bracket), not mid-clause."""
-    return bool(_ENDS_CLAUSE.search(text))
-
-
-def starts_lowercase(text: str) -> bool:
-    """True when `text` starts with a lower-case letter (it continues a sentence)."""
-    return bool(_STARTS_LOWER.match(text))
-
-
 def _continues(previous: str, line: str) -> bool:
     return len(previous) >= _WRAP_MIN_CHARS and not ends_clause(previous) and starts_lowercase(line)
 
@@ -91,8 +79,9 @@ def _settled(paragraph: str) -> str:
 
 
 def repaired_paragraphs(text: str) -> list[str]:
-    """The paragraphs of `text` after repair: what the cleaner judges and the learner counts."""
-    return [p for p in map(_settled, split_paragraphs(repair_text(text))) if p]
+    """The paragraphs of `text` after repair, hard-wrapped lines reflowed (`transforms.reflow`):
+    what the cleaner judges and the learner counts."""
+    return [p for p in map(_settled, split_paragraphs(reflow(repair_text(text)))) if p]
 
 
 def _join_bare_datelines(paragraphs: list[str]) -> list[str]:
@@ -124,4 +113,4 @@ def is_prose(paragraph: str) -> bool:
     words = text_words(paragraph)
     if words >= PROSE_MIN_WORDS:
         return True
-    return words >= _SENTENCE_MIN_WORDS and bool(_ENDS_SENTENCE.search(paragraph))
+    return words >= _SENTENCE_MIN_WORDS and ends_sentence(paragraph)
