@@ -101,4 +101,8 @@ def connect(settings: Settings, *, check: bool = True) -> Elasticsearch:
             raise UnreachableError(
                 f"Elasticsearch at {redact(url)} refused the credentials"
             ) from None
+        except es_exc.ApiError as exc:  # a proxy or a starting node: 502, 503
+            raise UnreachableError(
+                f"Elasticsearch at {redact(url)} is not answering (HTTP {exc.meta.status})"
+            ) from None
     return client

@@ -35,10 +35,16 @@ def _stamp(epoch: float) -> str:
     return datetime.fromtimestamp(epoch, UTC).isoformat(timespec="seconds")
 
 
+_held_here: set[str] = set()  # owners of the locks this process holds right now
+
+
 def _alive_here(holder: dict[str, Any]) -> bool:
-    """False only when the holder ran on this machine and its process is gone."""
+    """False only when the holder ran on this machine and is gone: its process ended, or it
+    is this process and no longer holds it (a release the cluster did not get, in an outage)."""
     if holder.get("host") != socket.gethostname():
         return True
+    if holder.get("pid") == os.getpid():
+        return holder.get("owner") in _held_here
     try:
         os.kill(int(holder.get("pid", 0)), 0)
     except ProcessLookupError:
@@ -126,6 +132,7 @@ class IndexLock:
             pass
         else:
             self._version = (resp["_seq_no"], resp["_primary_term"])
+            _held_here.add(self.owner)
             return None
         try:
             found = self.client.get(index=LOCK_INDEX, id=self.index)
@@ -144,8 +151,9 @@ class IndexLock:
             )
         except ConflictError:
             return {}
-        self.log(f"took over the write lock on {self.index} from {describe(holder)} (expired)")
+        self.log(f"took over the write lock on {self.index} from {describe(holder)} (gone)")
         self._version = (resp["_seq_no"], resp["_primary_term"])
+        _held_here.add(self.owner)
         return None
 
     def acquire(self, timeout: float | None = None) -> None:
@@ -187,6 +195,7 @@ class IndexLock:
 
     def release(self) -> None:
         self._stop.set()
+        _held_here.discard(self.owner)
         if self._version is None or self.lost:
             return
         try:

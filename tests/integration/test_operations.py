@@ -78,8 +78,11 @@ class Run:
             time.sleep(0.2)
 
     def finish(self, timeout: float = 600) -> tuple[int, str]:
-        out, _ = self.proc.communicate(timeout=timeout)
-        self._reader.join(timeout=10)
+        """Wait for the exit; stdout is one JSON line, far below a pipe's buffer."""
+        self.proc.wait(timeout=timeout)
+        assert self.proc.stdout is not None
+        out = self.proc.stdout.read()
+        self._reader.join(timeout=10)  # stderr is the reader's alone
         return self.proc.returncode, out
 
     @property
