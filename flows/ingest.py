@@ -54,7 +54,7 @@ from newsetl.pipeline import (
     stat_files,
     transform_files,
 )
-from newsetl.progress import progress_bar, timed
+from newsetl.progress import current, progress_bar, timed
 from newsetl.readers import Rejected, discover
 from transforms.shingles import DupParams
 
@@ -194,6 +194,8 @@ def ingest(
     logger = get_run_logger()
     summary = RunSummary()
     started = perf_counter()
+    shown = current(progress)
+    shown.status("connecting to Elasticsearch (starting the local engine if needed)")
     client = connect(settings)  # unreachable: fails now, naming the URL only
     target = into or ensure_alias(client, settings.index, replicas=settings.replicas)
     ledger.ensure_ledger(client, target)
@@ -207,6 +209,7 @@ def ingest(
     root = settings.raw_dir.resolve()
     if not root.is_dir():
         raise FileNotFoundError(f"raw folder {root} does not exist")
+    shown.status("listing the raw folder")
     with timed(summary.stages, "discover"):
         work = stat_files(discover(root), root)
     summary.files = len(work)
@@ -225,9 +228,11 @@ def ingest(
 
     def drain_one() -> None:
         future, submitted, files = pending.popleft()
+        shown.status("waiting for transforms")
         batch = future.result()
         summary.stages["transform"] += perf_counter() - submitted
         duplicates = dedupe(batch, seen_ids)
+        shown.status(f"loading (waiting for the write slot of {settings.index} if taken)")
         with timed(summary.stages, "load"):
             result, rejects, seconds = loader(client, target, cast(Batch, quote(batch)), stories)
         for stage, spent in seconds.items():
@@ -242,9 +247,10 @@ def ingest(
             logger.warning("quarantined %s: %s", where, item.reason)
         _account(summary, batch, result, rejects, duplicates)
         batch.release()
-        rate = summary.seen / (perf_counter() - started)
+        # From the first transform on: start-up (engine, Prefect, learning) is not the rate.
+        rate = summary.seen / max(perf_counter() - work_started[0], 1e-3)
         logger.info("batch done: %d seen so far, %.1f documents/s", summary.seen, rate)
-        advance(files, rate)
+        shown.advance(files, rate)
 
     local_workers = settings.workers if settings.task_runner == "local" else 1
     in_flight = max(IN_FLIGHT, local_workers + 1)
@@ -260,7 +266,9 @@ def ingest(
                 known = ledger.fetch(client, target, [w.rel for w in chunk])
             yield [replace(w, previous=known.get(w.rel)) for w in chunk]
 
-    with parallel.process_pool(local_workers), tuning, bar as advance:
+    work_started = [perf_counter()]
+    with parallel.process_pool(local_workers), tuning, bar as shown:
+        shown.status("learning boilerplate")
         with timed(summary.stages, "learn boilerplate"):
             store = LearnedStore(settings.state_dir / "learned" / f"{settings.index}.sqlite3")
             evidence: deque[PrefectFuture[list[Evidence]]] = deque()
@@ -273,6 +281,8 @@ def ingest(
             while evidence:
                 _learn_from(store, evidence.popleft().result())
             learned = store.learned()
+        shown.status("transforming")
+        work_started[0] = perf_counter()
         for chunk in chunks():
             future = transform_batch.submit(
                 chunk,

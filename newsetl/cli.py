@@ -38,17 +38,20 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 def _cmd_run(args: argparse.Namespace) -> int:
     from flows.ingest import ingest
+    from newsetl.progress import display
 
     settings = _settings(args)
     _export(settings)
-    counts = ingest(
-        raw_dir=str(settings.raw_dir),
-        index=settings.index,
-        batch_size=settings.batch_size,
-        prune=args.prune,
-        retry_quarantined=getattr(args, "retry_quarantined", False),
-        progress=sys.stderr.isatty(),
-    )
+    with display(sys.stderr.isatty()) as shown:
+        shown.status("starting the Prefect flow")
+        counts = ingest(
+            raw_dir=str(settings.raw_dir),
+            index=settings.index,
+            batch_size=settings.batch_size,
+            prune=args.prune,
+            retry_quarantined=getattr(args, "retry_quarantined", False),
+            progress=sys.stderr.isatty(),
+        )
     _print_counts(counts, args.json)
     return 0
 
