@@ -232,7 +232,7 @@ def ingest(
         batch = future.result()
         summary.stages["transform"] += perf_counter() - submitted
         duplicates = dedupe(batch, seen_ids)
-        shown.status(f"loading (waiting for the write slot of {settings.index} if taken)")
+        shown.status(f"loading into {settings.index} (or waiting for its write slot)")
         with timed(summary.stages, "load"):
             result, rejects, seconds = loader(client, target, cast(Batch, quote(batch)), stories)
         for stage, spent in seconds.items():
@@ -251,6 +251,7 @@ def ingest(
         rate = summary.seen / max(perf_counter() - work_started[0], 1e-3)
         logger.info("batch done: %d seen so far, %.1f documents/s", summary.seen, rate)
         shown.advance(files, rate)
+        shown.status("transforming")
 
     local_workers = settings.workers if settings.task_runner == "local" else 1
     in_flight = max(IN_FLIGHT, local_workers + 1)
@@ -300,6 +301,7 @@ def ingest(
                 drain_one()
         while pending:
             drain_one()
+    shown.status("finishing: refresh, report" + (", prune" if prune else ""))
     if prune:
         with timed(summary.stages, "prune"):
             summary.pruned = _prune(client, target, {w.rel for w in work}, stories)

@@ -67,7 +67,9 @@ _current: list[Display] = []  # the display the CLI opened, found by the flow it
 
 def _rate(task: Any) -> str:
     rate = task.fields.get("rate")
-    return "" if rate is None else f"{rate:,.0f} documents/s"
+    if rate is None:
+        return ""
+    return f"{rate:,.1f} documents/s" if rate < 10 else f"{rate:,.0f} documents/s"
 
 
 @contextmanager
