@@ -56,7 +56,7 @@ from newsetl.pipeline import (
     stat_files,
     transform_files,
 )
-from newsetl.progress import progress_bar, timed
+from newsetl.progress import current, progress_bar, timed
 from newsetl.readers import Rejected, discover
 from transforms.shingles import DupParams
 
@@ -215,6 +215,7 @@ def ingest(
     if not settings.raw_dir.is_dir():  # before anything is created for it
         raise FileNotFoundError(f"raw folder {settings.raw_dir.resolve()} does not exist")
     logger = get_run_logger()
+    current(progress).status("connecting to Elasticsearch (starting the local engine if needed)")
     client = connect(settings)  # unreachable: fails now, naming the URL only
     target = into or ensure_alias(client, settings.index, replicas=settings.replicas)
     run = str(flow_run.get_id() or "local")
@@ -237,6 +238,7 @@ def _ingest(
     logger = get_run_logger()
     summary = RunSummary()
     started = perf_counter()
+    shown = current(progress)
     ledger.ensure_ledger(client, target)
     # New evidence index (first run, or upgraded from local evidence): learn from every file.
     relearn = evidence_store.ensure_learned(client, target)
@@ -250,6 +252,7 @@ def _ingest(
     root = settings.raw_dir.resolve()
     if not root.is_dir():
         raise FileNotFoundError(f"raw folder {root} does not exist")
+    shown.status("listing the raw folder")
     with timed(summary.stages, "discover"):
         work = stat_files(discover(root), root)
     summary.files = len(work)
@@ -270,9 +273,11 @@ def _ingest(
 
     def drain_one() -> None:
         future, submitted, files = pending.popleft()
+        shown.status("waiting for transforms")
         batch = future.result()
         summary.stages["transform"] += perf_counter() - submitted
         duplicates = dedupe(batch, seen_ids)
+        shown.status(f"loading into {settings.index}")
         with timed(summary.stages, "load"):
             result, rejects, seconds = loader(
                 client, target, cast(Batch, quote(batch)), stories, settings.index if into else None
@@ -289,9 +294,11 @@ def _ingest(
             logger.warning("quarantined %s: %s", where, item.reason)
         _account(summary, batch, result, rejects, duplicates)
         batch.release()
-        rate = summary.seen / (perf_counter() - started)
+        # From the first transform on: start-up (engine, Prefect, learning) is not the rate.
+        rate = summary.seen / max(perf_counter() - work_started[0], 1e-3)
         logger.info("batch done: %d seen so far, %.1f documents/s", summary.seen, rate)
-        advance(files, rate)
+        shown.advance(files, rate)
+        shown.status("transforming")
 
     local_workers = settings.workers if settings.task_runner == "local" else 1
     in_flight = max(IN_FLIGHT, local_workers + 1)
@@ -309,7 +316,9 @@ def _ingest(
                 known[rel] = replace(known[rel], size=-1, sha256="")
             yield [replace(w, previous=known.get(w.rel)) for w in chunk]
 
-    with parallel.process_pool(local_workers), tuning, bar as advance:
+    work_started = [perf_counter()]
+    with parallel.process_pool(local_workers), tuning, bar as shown:
+        shown.status("learning boilerplate")
         with timed(summary.stages, "learn boilerplate"):
             evidence: deque[PrefectFuture[Gathered]] = deque()
             for chunk in chunks():
@@ -323,6 +332,8 @@ def _ingest(
             while evidence:
                 _learn_from(client, target, evidence.popleft().result())
             learned = evidence_store.learned(client, target)
+        shown.status("transforming")
+        work_started[0] = perf_counter()
         for chunk in chunks():
             future = transform_batch.submit(
                 chunk,
@@ -340,6 +351,7 @@ def _ingest(
                 drain_one()
         while pending:
             drain_one()
+    shown.status("finishing: refresh, report")
     client.indices.refresh(
         index=[target, ledger.ledger_name(target), evidence_store.learned_name(target)]
     )

@@ -40,23 +40,28 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
+    from newsetl.progress import display
+
     settings = _settings(args)
     _export(settings)
     _require_folder(settings.raw_dir)
     _reachable(settings)
-    with prefect_api(settings.state_dir, settings.prefect_port):
-        from flows.ingest import ingest
+    with display(sys.stderr.isatty()) as shown:
+        shown.status("starting the Prefect API")
+        with prefect_api(settings.state_dir, settings.prefect_port):
+            from flows.ingest import ingest
 
-        quiet_flow_tracebacks()
-        counts = ingest(
-            raw_dir=str(settings.raw_dir),
-            index=settings.index,
-            batch_size=settings.batch_size,
-            prune=args.prune,
-            retry_quarantined=getattr(args, "retry_quarantined", False),
-            allow_shrink=getattr(args, "allow_shrink", False),
-            progress=sys.stderr.isatty(),
-        )
+            quiet_flow_tracebacks()
+            shown.status("starting the Prefect flow")
+            counts = ingest(
+                raw_dir=str(settings.raw_dir),
+                index=settings.index,
+                batch_size=settings.batch_size,
+                prune=args.prune,
+                retry_quarantined=getattr(args, "retry_quarantined", False),
+                allow_shrink=getattr(args, "allow_shrink", False),
+                progress=sys.stderr.isatty(),
+            )
     _print_counts(counts, args.json)
     return 0
 

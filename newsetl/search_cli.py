@@ -144,18 +144,16 @@ def _export(client: Any, alias: str, query: SearchQuery, args: argparse.Namespac
 
     path = check_path(args.export)
     count = write_hits(iter_hits(client, alias, query), path)
-    what = "stories (one copy each)" if query.collapse else "articles"
+    what = _plural(count, "story") + " (one copy each)" if query.collapse else None
     if args.json:
         print(json.dumps({"exported": count, "path": str(path), "collapsed": query.collapse}))
     else:
-        print(f"exported {count:,} {what} to {path}")
+        print(f"exported {what or _plural(count, 'article')} to {path}")
     return 0
 
 
 def add_show_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("id", metavar="ID", help="a document id (the `id` of a hit)")
-
-
 
 
 def run_show(args: argparse.Namespace, settings: Settings) -> int:
@@ -191,7 +189,7 @@ def run_show(args: argparse.Namespace, settings: Settings) -> int:
         ("site", source.get("site")),
         ("url", source.get("url")),
         ("file", source.get("path")),
-        ("story", f"{doc.get('story_id')} ({doc.get('story_size') or 1} copies)"),
+        ("story", f"{doc.get('story_id')} ({_plural(int(doc.get('story_size') or 1), 'copy')})"),
         ("words", doc.get("word_count")),
         ("removed", f"{len(doc.get('removed') or [])} lines (see --json)"),
     ]
@@ -204,15 +202,17 @@ def run_show(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _plural(n: int, word: str) -> str:
-    return f"{n:,} {word}{'' if n == 1 else 's'}"
+    """ "1 story", "2 stories", "3 copies", "4 articles"."""
+    if n == 1:
+        return f"1 {word}"
+    plural = word[:-1] + "ies" if word.endswith("y") else word + "s"
+    return f"{n:,} {plural}"
 
 
 def count_line(result: SearchResult, collapsed: bool) -> str:
     """Explicit about what is counted: '12 stories, 31 articles' (one hit per story), or
     '31 articles in 12 stories' (every copy listed)."""
     stories, articles = _plural(result.stories, "story"), _plural(result.articles, "article")
-    if stories.endswith("storys"):
-        stories = stories[: -len("storys")] + "stories"
     return f"{stories}, {articles}" if collapsed else f"{articles} in {stories}"
 
 

@@ -116,7 +116,7 @@ def _print_matches(found: Sequence[Any], name: str | None) -> None:
     who = f"watch {name!r}" if name else "all watches"
     print(f"{len(found)} match{'es' if len(found) != 1 else ''} of {who}")
     for m in found:
-        where = m.site or m.path or ""
+        where = m.site or (f"file {m.path}" if m.path else "source unknown")
         label = f"[{m.watch}] " if name is None else ""
         print(f"{m.found_at}  {label}{m.title or '(untitled)'}")
         print(f"   {m.published_at or 'date unknown'} | {where} | id {m.doc_id}")
