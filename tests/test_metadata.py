@@ -234,3 +234,17 @@ def test_url_day_beats_a_utc_time_one_day_off() -> None:
     with_offset = html.replace("02:18:11Z", "02:18:11+01:00")
     found = normalize_article("Text.", html=with_offset, url=url, now=NOW)
     assert found.published_at == "2020-02-18T01:18:11Z"
+
+
+def test_a_utc_time_is_shown_in_the_site_country_zone() -> None:
+    from transforms.normalize import normalize_article
+
+    html = (
+        '<html><head><meta property="article:published_time" content="2020-08-25T00:23:33Z">'
+        "</head><body><p>Text.</p></body></html>"
+    )
+    found = normalize_article("Text.", html=html, url="https://ici.example.ca/n/1", now=NOW)
+    assert found.published_at == "2020-08-25T00:23:33Z"  # the instant is unchanged
+    assert found.published_at_offset == "-04:00"  # but Canadian readers saw August 24
+    generic = normalize_article("Text.", html=html, url="https://ex.io/n/1", now=NOW)
+    assert generic.published_at_offset == "+00:00"

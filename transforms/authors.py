@@ -220,14 +220,15 @@ def split_byline(text: str, *, outlets: Iterable[str] = ()) -> Byline:
 
 _JSONLD_ARTICLE = re.compile(r"article|posting|report|news|blog|webpage|creativework", re.I)
 # Markup that holds a byline's text, most deliberate first.
+_LOWER = "translate({}, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')"
+_CLASS, _ID = _LOWER.format("@class"), _LOWER.format("@id")
 _BYLINE_XPATHS = (
     '//*[@itemprop="author"]',
     '//a[@rel="author"] | //link[@rel="author"]',
-    '//*[contains(concat(" ", normalize-space(@class), " "), " byline ")'
-    ' or contains(@class, "byline") or contains(@id, "byline")]',
-    '//*[contains(@class, "author") and not(contains(@class, "bio"))'
-    ' and not(contains(@class, "image")) and not(contains(@class, "avatar"))'
-    ' and not(contains(@class, "photo"))]',
+    f'//*[contains({_CLASS}, "byline") or contains({_ID}, "byline")]',
+    f'//*[contains({_CLASS}, "author") and not(contains({_CLASS}, "bio"))'
+    f' and not(contains({_CLASS}, "image")) and not(contains({_CLASS}, "avatar"))'
+    f' and not(contains({_CLASS}, "photo"))]',
 )
 _META_AUTHOR = (
     "author",
@@ -236,6 +237,7 @@ _META_AUTHOR = (
     "parsely-author",
     "sailthru.author",
     "dc.creator",
+    "dc:creator",
     "dcterms.creator",
     "dc.creator.name",
     "byl",
@@ -292,8 +294,8 @@ def _jsonld_author_names(tree: HtmlElement) -> list[str]:
 
 
 def outlet_names(tree: HtmlElement, site: str | None) -> set[str]:
-    """Names the page gives its outlet: og:site_name, application-name, the JSON-LD
-    publisher, and the site's host labels ("theguardian")."""
+    """Names the page gives its outlet: og:site_name, application-name, twitter:site and
+    the JSON-LD publisher. `site` is accepted for callers that know it but not used."""
     names: set[str] = set()
     for meta in tree.iter("meta"):
         key = (meta.get("property") or meta.get("name") or "").lower()
@@ -305,9 +307,7 @@ def outlet_names(tree: HtmlElement, site: str | None) -> set[str]:
             names.add(publisher["name"])
         if "organization" in _types(node).lower() and isinstance(node.get("name"), str):
             names.add(node["name"])
-    if site:
-        labels = [label for label in site.split(".") if label not in ("www", "m", "amp")]
-        names.update(labels[:-1])
+    # The site's host is not used: a personal site is named after its author (hakibenita.com).
     return {n for n in names if n.strip()}
 
 
@@ -316,7 +316,9 @@ def _meta_values(tree: HtmlElement) -> list[str]:
     found: list[tuple[int, str]] = []
     for meta in tree.iter("meta"):
         for attr in ("name", "property", "itemprop"):
-            key = (meta.get(attr) or "").strip().lower()
+            # "dc:creator twitter:site_name": a property may list several names
+            keys = [k for k in (meta.get(attr) or "").strip().lower().split() if k in rank]
+            key = keys[0] if keys else ""
             if key in rank:
                 content = (meta.get("content") or "").strip()
                 if key == "twitter:data1" and not _label_is_author(meta, tree):
@@ -411,15 +413,17 @@ def page_byline(tree: HtmlElement, *, site: str | None = None) -> PageByline:
     outlets = outlet_names(tree, site)
     shown_texts = list(byline_texts(tree))
     sources: list[list[str]] = [_jsonld_author_names(tree), _meta_values(tree), shown_texts]
-    for candidates in sources:
+    for kind, candidates in enumerate(sources):
         names: list[str] = []
         agency: str | None = None
         for candidate in candidates:
             parsed = split_byline(candidate, outlets=outlets)
             agency = agency or parsed.agency
             names.extend(n for n in parsed.authors if n not in names)
-            if names and candidates is shown_texts:
-                break  # the first byline element that names someone is the byline
+            if names and kind > 0:
+                # JSON-LD lists one author per entry; a meta tag or a byline element holds
+                # the whole byline, and a second one only repeats it in other words.
+                break
         if names or agency:
             keys = {_squash(n) for n in names}
             shown = next(

@@ -7,12 +7,16 @@ in the URL. ``now`` only rejects impossible dates; it never fills in a missing p
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
+from functools import cache
+from importlib import resources
 from typing import Any
+from urllib.parse import urlsplit
 
-from transforms import dates
+from transforms import dates, gazetteer
 from transforms.agencies import find_agency
 from transforms.dateline import Dateline, parse_dateline
 
@@ -61,6 +65,41 @@ def _dateline_date(
     return _from_match(dates.DateMatch(year, dateline.month, dateline.day), "dateline", None, now)
 
 
+@cache
+def _site_zones() -> dict[str, Any]:
+    text = resources.files("transforms").joinpath("data", "site_zones.json").read_text("utf-8")
+    data: dict[str, Any] = json.loads(text)
+    return data
+
+
+def _site_zone(url: str | None) -> tzinfo | None:
+    """The zone of the country a country-code site serves (its most populous city's)."""
+    host = (urlsplit(url).hostname or "") if url else ""
+    tld = host.rsplit(".", 1)[-1].lower() if "." in host else ""
+    zones = _site_zones()
+    if len(tld) != 2 or tld in zones["generic"]:
+        return None
+    return dates.iana_zone(gazetteer.zone_of(zones["country"].get(tld, tld.upper())))
+
+
+def _shown_in(page: _Published, zone: tzinfo | None) -> _Published:
+    """A time the page writes in UTC, as its readers see it: CMSs serialize in UTC and show
+    local time, so the day on the page is the day in the site's (or dateline's) zone. The
+    instant is unchanged; only the offset, and so the local day, is the zone's."""
+    instant = page.instant
+    if zone is None or instant.offset != "+00:00":
+        return page
+    stamp = datetime.fromisoformat(instant.iso.replace("Z", "+00:00")).astimezone(zone)
+    offset = stamp.utcoffset()
+    if offset is None:
+        return page
+    minutes = int(offset.total_seconds()) // 60
+    sign = "-" if minutes < 0 else "+"
+    text = f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+    shown = dates.Instant(instant.iso, text, stamp.date())
+    return _Published(shown, page.source, page.ambiguous)
+
+
 def _url_day(marked: _Published, url: str | None, now: datetime) -> _Published | None:
     """The URL's date instead of htmldate's guess, or of a page time written in UTC that
     falls a day beside it.
@@ -102,7 +141,8 @@ def _publication(
     if html:
         marked = dates.html_date(html, url=url, day_first=day_first, default_tz=tz, now=now)
         if marked:
-            return _url_day(_Published(*marked), url, now) or _Published(*marked)
+            page = _Published(*marked)
+            return _url_day(page, url, now) or _shown_in(page, tz or _site_zone(url))
     text = body[: dateline.start] + body[dateline.end :] if dateline else body
     published = _from_match(dates.text_date(text, day_first=day_first), "text", tz, now)
     return (
