@@ -124,8 +124,18 @@ def accepts(name: str, candidate: list[Block], body_words: int) -> bool:
     return name == READABILITY and words > _LONGER_FACTOR * body_words
 
 
+def _separated(tree: HtmlElement) -> HtmlElement:
+    """A copy of `tree` where every block element's tail starts with a space: readability
+    drops whole elements (an aside inside a paragraph), and lxml then joins the text on
+    either side of the dropped element, fusing two words into one."""
+    root = deepcopy(tree)
+    for element in root.iter(*_BLOCK_TAGS):
+        element.tail = " " + (element.tail or "")
+    return root
+
+
 def _readability(tree: HtmlElement) -> list[Block]:
-    summary = Document(deepcopy(tree), min_text_length=25).summary()
+    summary = Document(_separated(tree), min_text_length=25).summary()
     if not summary.strip():
         return []
     return [Block(t, k, s, teaser=False) for t, k, s in visible_lines(fromstring(summary))]
@@ -137,7 +147,7 @@ def _all_stop_words() -> frozenset[str]:
 
 
 def _justext(tree: HtmlElement) -> list[Block]:
-    root = deepcopy(tree)
+    root = _separated(tree)
     for element in list(root.iter(*_INVISIBLE)):
         if element.getparent() is not None:
             element.drop_tree()
