@@ -99,19 +99,17 @@ def clean_text(
     paragraphs = _split_glued_signoff(repaired_paragraphs(text))
     title_key = (line_key(repair_text(title)) if title else "") or None
     teasers = teaser_runs(paragraphs)  # other stories' headlines, each with one label
-    junk = [
-        is_boilerplate(p, site_boilerplate) or teaser
-        for p, teaser in zip(paragraphs, teasers, strict=True)
-    ]
+    junk = [is_boilerplate(p, site_boilerplate) for p in paragraphs]
     known = [not j and line_key(p) != title_key for p, j in zip(paragraphs, junk, strict=True)]
     if not any(known):  # the headline repeated above nothing else is the item (a notice)
         known = [not j for j in junk]
     agency = _drop_signoffs(paragraphs, known)
     signed = _signed_end(paragraphs, known)
-    kept = _kept(paragraphs, known)
+    kept = _kept(paragraphs, [k and not t for k, t in zip(known, teasers, strict=True)])
     if signed < len(paragraphs) and (_opens_with_dateline(paragraphs, known) or not kept):
         # A wire item closed by its sign-off is edited copy from its dateline on: no menus or
-        # teasers sit inside it, so only known junk goes (a dividend notice's last row too).
+        # teasers sit inside it, so only known junk goes (a dividend notice's last row too),
+        # and rows ending alike are its own list (a schedule of meetings "- New York").
         kept = [i for i in range(signed) if known[i]]
     survivors = set(kept)
     return Cleaned(
