@@ -1,14 +1,21 @@
-"""Dateline accuracy on Reuters-21578 (1987): city and month/day, with and without a record date.
+"""Dateline accuracy on Reuters-21578 (1987) through the user's path: city and month/day.
 
-Each story is fed as the wire sent it, its <DATELINE> text then its <BODY>, twice: as a JSON
-record would come (``record_date`` = its <DATE>) and as plain text with no year anywhere. Gold
-is the <DATELINE> tag: the city before the first comma, the month and day after it. Cities
-compare as folded strings (case, accents, dots and "Saint/St." ignored), so "ST. LOUIS" and
-"St Louis" agree. Datelines that do not read "CITY[, Region], Mon D -" in the wire's own style
-(capitals, its month abbreviations) are counted as irregular: title case, "MARCH 2", typos,
-date-only lines ("APRIL 7 -", whose gold city is empty) and table rows ("COPPER GRADE A -")
-that are no dateline at all; their city accuracy is shown apart. A gold month/day that is not
-a real date (typos such as "March 187") is left out of the date accuracy and counted.
+The stories are written as .txt files exactly as `benchmarks/reuters.py` writes them (TITLE,
+a blank line, DATELINE + BODY with the wire's wraps and sign-off) and run through
+`newsetl.pipeline.transform_paths`, what `newsetl transform` runs, twice: as plain text with
+no year anywhere, and with a sidecar .json carrying the story's <DATE> (as a crawler that
+knows the publication time leaves it; the dateline's month-day is then completed to 1987).
+Gold is the <DATELINE> tag (`benchmarks.reuters.gold`): the city before the first comma, the
+month and day after it. Cities compare as folded strings (case, accents, dots and
+"Saint/St." ignored), so "ST. LOUIS" and "St Louis" agree. Datelines that do not read
+"CITY[, Region], Mon D -" in the wire's own style are counted as irregular: title case,
+"MARCH 2", typos, date-only lines ("APRIL 7 -", whose gold city is empty) and table rows
+("COPPER GRADE A -") that are no dateline at all; their city accuracy is shown apart. A gold
+month/day that is not a real date (typos such as "March 187") is left out of the date
+accuracy and counted. A quarantined story counts as a miss.
+
+The component rows feed `normalize_article` the dateline and body pre-joined on one line, as
+no user file reaches it: shown only beside the user's path, labelled.
 
     .venv/bin/python benchmarks/datelines.py [--json] [--limit N]
 """
@@ -16,76 +23,33 @@ a real date (typos such as "March 187") is left out of the date accuracy and cou
 from __future__ import annotations
 
 import argparse
-import html
 import json
 import platform
-import re
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib.metadata import version
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from benchmarks.reuters import (  # noqa: E402
+    REUTERS,
+    ReutersStory,
+    gold,
+    read_stories,
+    transform_folder,
+)
 from transforms import gazetteer  # noqa: E402
-from transforms.dates import month_number  # noqa: E402
 from transforms.normalize import normalize_article  # noqa: E402
 
-CORPUS = REPO.parent / "shared" / "corpora" / "reuters21578-train"
-
-_STORY = re.compile(r"<REUTERS\b.*?</REUTERS>", re.S)
-_FIELD = {
-    name: re.compile(rf"<{name}>(.*?)</{name}>", re.S) for name in ("DATE", "DATELINE", "BODY")
-}
-_REGULAR = re.compile(
-    r"[A-Z][A-Z .'&/\-]*(?:, [A-Z][A-Za-z.]*(?: [A-Z][A-Za-z.]*)*)?, "
-    r"(?:Jan|Feb|March|April|May|June|July|Aug|Sept|Oct|Nov|Dec) \d{1,2} -"
-)
-_GOLD_DATE = re.compile(r"([A-Za-z]{3,9})\.?\s*(\d{1,3})\b")
-
-
-@dataclass(frozen=True)
-class Story:
-    date: str
-    dateline: str
-    body: str
-
-
-def stories(corpus: Path) -> Iterator[Story]:
-    """Stories that have both a dateline and a body, from every reut2-NNN.sgm."""
-    for path in sorted(corpus.glob("reut2-*.sgm")):
-        for m in _STORY.finditer(path.read_text("latin-1")):
-            fields = {k: p.search(m.group(0)) for k, p in _FIELD.items()}
-            if all(fields.values()):
-                date, dateline, body = (html.unescape(f.group(1)) for f in fields.values() if f)
-                body = re.sub(r"[\x00-\x08\x0b-\x1f]", "", body)
-                yield Story(date.strip(), dateline, body)
-
-
-@dataclass(frozen=True)
-class Gold:
-    city: str
-    month: int | None
-    day: int | None
-    regular: bool
-
-
-def gold(dateline: str) -> Gold:
-    text = " ".join(dateline.split())
-    head, sep, tail = text.partition(",")
-    if not sep:  # "JOHANNESBURG March 13 -", "LONDON -"
-        m = _GOLD_DATE.search(text)
-        head, tail = (text[: m.start()], text[m.start() :]) if m else (text.rstrip(" -"), "")
-    month = day = None
-    m = _GOLD_DATE.search(tail)
-    if m and month_number(m.group(1)) and 1 <= int(m.group(2)) <= 31:
-        month, day = month_number(m.group(1)), int(m.group(2))
-    return Gold(gazetteer.fold(head), month, day, bool(_REGULAR.fullmatch(text)))
+CORPUS = REUTERS
+stories = read_stories  # the corpus reader, shared with the other Reuters benchmarks
+__all__ = ["CORPUS", "gold", "run", "stories"]
 
 
 def _month_day(value: str | None) -> tuple[int, int] | None:
@@ -94,63 +58,81 @@ def _month_day(value: str | None) -> tuple[int, int] | None:
     return int(value[-5:-3]), int(value[-2:])
 
 
-def run(limit: int | None) -> dict[str, object]:
-    now = datetime.now(UTC)
+@dataclass
+class Row:
+    """Hits of one way of reading the stories."""
+
+    name: str
+    n: int = 0
+    dated: int = 0
+    city: int = 0
+    irregular_city: int = 0
+    day: int = 0
+    year_1987: int = 0
+    located: int = 0
+    misses: list[str] = field(default_factory=list)
+
+    def add(self, story: ReutersStory, dateline: dict[str, Any] | None) -> None:
+        g = gold(story.dateline)
+        dl = dateline or {}
+        self.n += 1
+        city = gazetteer.fold(str(dl.get("city") or ""))
+        if city == g.city:
+            self.city += 1
+            self.irregular_city += not g.regular
+        elif len(self.misses) < 15:
+            self.misses.append(f"{story.dateline.strip()!r} -> {dl.get('city')!r}")
+        if g.month is not None:
+            self.dated += 1
+            value = dl.get("date")
+            if _month_day(value) == (g.month, g.day):
+                self.day += 1
+                self.year_1987 += str(value).startswith("1987-")
+        self.located += dl.get("location") is not None
+
+    def figures(self, irregular: int) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "city_accuracy": self.city / max(1, self.n),
+            "city_accuracy_irregular": self.irregular_city / irregular if irregular else 1.0,
+            "date_accuracy": self.day / max(1, self.dated),
+            "dateline_year_1987": self.year_1987 / max(1, self.dated),
+            "located": self.located / max(1, self.n),
+            "sample_city_misses": self.misses,
+        }
+
+
+def run(limit: int | None) -> dict[str, Any]:
+    corpus = list(read_stories(CORPUS))[:limit]
     started = time.perf_counter()
     gazetteer.warm()
     warm_s = time.perf_counter() - started
-    modes = ("record", "plain")
-    n = irregular = no_gold_date = 0
-    city_ok = dict.fromkeys(modes, 0)
-    irregular_city_ok = 0
-    date_ok = dict.fromkeys(modes, 0)
-    year_ok = 0
-    located = 0
-    misses: list[str] = []
-    elapsed = 0.0
-    for story in stories(CORPUS):
-        if limit is not None and n >= limit:
-            break
-        n += 1
-        g = gold(story.dateline)
-        irregular += not g.regular
-        no_gold_date += g.month is None
-        text = story.dateline.strip() + " " + story.body
-        for mode in modes:
-            t0 = time.perf_counter()
-            result = normalize_article(
-                text, record_date=story.date if mode == "record" else None, now=now
-            )
-            elapsed += time.perf_counter() - t0
-            dl = result.dateline or {}
-            city = gazetteer.fold(str(dl.get("city") or ""))
-            if city == g.city:
-                city_ok[mode] += 1
-                irregular_city_ok += mode == "plain" and not g.regular
-            elif mode == "plain" and len(misses) < 15:
-                misses.append(f"{story.dateline.strip()!r} -> {dl.get('city')!r}")
-            date_value = dl.get("date")
-            if g.month is not None and _month_day(date_value) == (g.month, g.day):
-                date_ok[mode] += 1
-                year_ok += mode == "record" and str(date_value).startswith("1987-")
-            if mode == "record":
-                located += dl.get("location") is not None
-    dated = n - no_gold_date
+    rows: list[Row] = []
+    seconds: dict[str, float] = {}
+    for mode, dated in (("plain", False), ("record", True)):
+        docs, seconds[mode] = transform_folder(corpus, record_date=dated)
+        row = Row(f"newsetl transform, .txt {'+ sidecar <DATE>' if dated else '(no year)'}")
+        for story in corpus:
+            doc = docs.get(story.newid)
+            row.add(story, doc["dateline"] if doc else None)
+        rows.append(row)
+    now = datetime.now(UTC)
+    for dated in (False, True):
+        row = Row(f"component: normalize_article, {'record_date' if dated else 'no year'}")
+        for story in corpus:
+            text = story.dateline.strip() + " " + story.body
+            result = normalize_article(text, record_date=story.date if dated else None, now=now)
+            row.add(story, result.dateline)
+        rows.append(row)
+    irregular = sum(not gold(s.dateline).regular for s in corpus)
     return {
         "corpus": "reuters21578-train",
-        "stories": n,
+        "stories": len(corpus),
         "irregular_gold": irregular,
-        "gold_without_valid_date": no_gold_date,
-        "city_accuracy_record": city_ok["record"] / n,
-        "city_accuracy_plain": city_ok["plain"] / n,
-        "city_accuracy_irregular_plain": irregular_city_ok / irregular if irregular else 1.0,
-        "date_accuracy_record": date_ok["record"] / dated,
-        "date_accuracy_plain": date_ok["plain"] / dated,
-        "dateline_year_1987_record": year_ok / dated,
-        "located_record": located / n,
-        "us_per_doc": elapsed / (2 * n) * 1e6,
+        "gold_without_valid_date": sum(gold(s.dateline).month is None for s in corpus),
+        "rows": [row.figures(irregular) for row in rows],
+        "ms_per_doc": {k: 1000 * v / max(1, len(corpus)) for k, v in seconds.items()},
         "gazetteer_load_s": warm_s,
-        "sample_city_misses": misses,
         "versions": _versions(),
     }
 
@@ -174,7 +156,7 @@ def _versions() -> dict[str, str]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
     parser.add_argument("--json", action="store_true", help="print the figures as one JSON object")
     parser.add_argument("--limit", type=int, default=None, help="only the first N stories")
     args = parser.parse_args()
@@ -190,27 +172,23 @@ def main() -> int:
         f"{figures['irregular_gold']} irregular gold datelines, "
         f"{figures['gold_without_valid_date']} without a valid gold month/day"
     )
-    print(f"{'input':<34}{'city acc':>10}{'month/day acc':>15}")
-    labels = {"record": "record (record_date = <DATE>)", "plain": "plain text (no year)"}
-    for mode, label in labels.items():
+    print(f"{'input':<48}{'city':>8}{'mon/day':>9}{'1987':>8}{'irregular city':>16}")
+    for row in figures["rows"]:
         print(
-            f"{label:<34}{figures[f'city_accuracy_{mode}']:>10.4f}"
-            f"{figures[f'date_accuracy_{mode}']:>15.4f}"
+            f"{row['name']:<48}{row['city_accuracy']:>8.4f}{row['date_accuracy']:>9.4f}"
+            f"{row['dateline_year_1987']:>8.4f}{row['city_accuracy_irregular']:>16.4f}"
         )
+    ms = figures["ms_per_doc"]
     print(
-        f"city accuracy on the irregular golds (plain): "
-        f"{figures['city_accuracy_irregular_plain']:.4f}"
+        f"speed through `newsetl transform`: {ms['plain']:.1f} ms/doc plain, "
+        f"{ms['record']:.1f} ms/doc with sidecars (gazetteer load "
+        f"{figures['gazetteer_load_s']:.1f} s, once)"
     )
-    print(f"dateline date completed to 1987 (record): {figures['dateline_year_1987_record']:.4f}")
-    print(f"city located in gazetteer (record): {figures['located_record']:.4f}")
-    print(
-        f"speed: {figures['us_per_doc']:.0f} µs/doc "
-        f"(gazetteer load {figures['gazetteer_load_s']:.1f} s, once)"
-    )
-    print("versions: " + ", ".join(f"{k} {v}" for k, v in figures["versions"].items()))  # type: ignore[attr-defined]
-    if figures["sample_city_misses"]:
-        print("sample city misses (plain):")
-        for miss in figures["sample_city_misses"]:  # type: ignore[attr-defined]
+    print("versions: " + ", ".join(f"{k} {v}" for k, v in figures["versions"].items()))
+    misses = figures["rows"][0]["sample_city_misses"]
+    if misses:
+        print("sample city misses (user path, plain):")
+        for miss in misses:
             print("  " + miss)
     return 0
 
