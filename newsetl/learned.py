@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from newsetl.readers import RawRecord
@@ -49,11 +49,10 @@ def site_of(record: RawRecord) -> str:
     return f"folder:{top}"
 
 
-def story_text(text: str) -> str:
+def story_text(paragraphs: Sequence[str]) -> str:
     """The text a record's story is recognised by: its prose paragraphs (all paragraphs when
     it has none). Outlets wrap one story in different furniture, which is not prose, so
     copies from different sites compare on what they share."""
-    paragraphs = repaired_paragraphs(text)
     prose = [p for p in paragraphs if is_prose(p)]
     return "\n\n".join(prose or paragraphs)
 
@@ -62,12 +61,13 @@ def evidence(record: RawRecord) -> Evidence | None:
     """The evidence of a text record (pages are left to the HTML extractor)."""
     if not record.text or record.html:
         return None
+    paragraphs = repaired_paragraphs(record.text)  # cut once, as the cleaner cuts them
     return Evidence(
         member=f"{record.path}#{record.line or 0}",
         path=record.path,
         site=site_of(record),
-        keys=furniture_keys(record.text),
-        fingerprint=fingerprint(story_text(record.text), EVIDENCE_PARAMS),
+        keys=furniture_keys(paragraphs),
+        fingerprint=fingerprint(story_text(paragraphs), EVIDENCE_PARAMS),
     )
 
 

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from transforms.boilerplate import furniture_keys, learn_boilerplate, line_key, matches_pattern
 from transforms.clean import Cleaned, clean_text
+from transforms.paragraphs import repaired_paragraphs
 from transforms.repair import repair_text
 
 SEED = Path(__file__).resolve().parents[1] / "raw" / "000_b0d58523203c84aa.txt"
@@ -340,7 +341,7 @@ def test_line_key_folds_case_space_digits_and_edges() -> None:
 def test_furniture_keys_of_a_document() -> None:
     """Only short non-prose lines are evidence; figures are the pattern file's job."""
     text = f"{PROSE_A}\n\n12 Comments\n\nMore from Metro\n\n\n"
-    assert furniture_keys(text) == {"more from metro"}
+    assert furniture_keys(repaired_paragraphs(text)) == {"more from metro"}
 
 
 def test_learn_boilerplate_needs_recurrence_across_documents() -> None:

@@ -16,11 +16,11 @@ the article's stretch).
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from functools import cache
 from importlib.resources import files
 
-from transforms.paragraphs import collapse, is_prose, repaired_paragraphs, word_count
+from transforms.paragraphs import collapse, is_prose, word_count
 
 _PATTERN_FILE = "boilerplate.txt"
 # Longer paragraphs are content even when repeated (wire services reuse background).
@@ -93,13 +93,13 @@ def line_key(line: str) -> str:
     return _EDGE_PUNCT.sub("", key)
 
 
-def furniture_keys(text: str) -> frozenset[str]:
+def furniture_keys(paragraphs: Iterable[str]) -> frozenset[str]:
     """The distinct keys of a document's learnable paragraphs: what the learner counts.
 
-    Paragraphs are cut exactly as `clean_text` cuts them, so a key learned here matches the
-    paragraph the cleaner later sees.
+    `paragraphs` are cut exactly as `clean_text` cuts them (`repaired_paragraphs`), so a key
+    learned here matches the paragraph the cleaner later sees.
     """
-    keys = (line_key(p) for p in repaired_paragraphs(text) if learnable(p))
+    keys = (line_key(p) for p in paragraphs if learnable(p))
     return frozenset(key for key in keys if key)
 
 

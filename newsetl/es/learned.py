@@ -14,8 +14,7 @@ for the ledger: a reindex learns again from the raw files into its own.
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from elasticsearch import Elasticsearch, helpers
@@ -24,14 +23,17 @@ from newsetl.es.indices import index_body
 from newsetl.es.load import delete_ids, write_all
 from newsetl.es.stories import assign_stories, forget_stories
 from newsetl.learned import EVIDENCE_PARAMS, Evidence
-from transforms.boilerplate import MIN_STORIES, learn_boilerplate
+from transforms.boilerplate import MIN_SHARE, MIN_STORIES, learn_boilerplate
 
 LEARNED_PREFIX = "newsetl-learned-"
-# Sites per aggregation page, and candidate keys (lines in MIN_STORIES records or more) per
-# site: furniture is a few dozen lines a site; 5 x 10,000 stays under the 65,535 buckets
-# Elasticsearch allows per search.
+# Sites per aggregation page, and lines carried by MIN_STORIES records or more per site (the
+# most frequent first): furniture is a few dozen lines a site; 5 x 10,000 stays under the
+# 65,535 buckets Elasticsearch allows per search.
 SITES_PER_PAGE = 5
 KEYS_PER_SITE = 10_000
+# Candidate lines whose stories are counted in one request: each distinct count reserves a
+# hash set of up to PRECISION entries.
+KEYS_PER_REQUEST = 20
 TERMS_PER_QUERY = 10_000
 # Distinct story counts are exact (hash sets) up to this many per bucket, the maximum.
 PRECISION = 40_000
@@ -137,22 +139,31 @@ def _paths(client: Elasticsearch, name: str) -> list[str]:
 
 
 def learned(client: Elasticsearch, index: str) -> dict[str, frozenset[str]]:
-    """Every site's boilerplate keys, decided from all evidence: for each site the number of
-    its stories, and for each line carried by `MIN_STORIES` records or more the number of
-    stories carrying it (a line in fewer records cannot be in enough stories)."""
+    """Every site's boilerplate keys, decided from all evidence, in two passes of
+    aggregations: per site, its number of stories and its lines carried by enough records
+    (a line in fewer records than the threshold cannot be in enough stories); then, for those
+    candidates only, the number of distinct stories carrying each. Counting stories per
+    candidate rather than per line keeps the engine's memory small (a distinct count holds a
+    hash set per bucket)."""
     name = learned_name(index)
     client.indices.refresh(index=name)
-    stories = {"cardinality": {"field": "story_id", "precision_threshold": PRECISION}}
-    aggs: dict[str, Any] = {
-        "stories": stories,
-        "keys": {
-            "terms": {"field": "keys", "min_doc_count": MIN_STORIES, "size": KEYS_PER_SITE},
-            "aggs": {"stories": stories},
-        },
-    }
     result: dict[str, frozenset[str]] = {}
-    counts: dict[str, dict[str, int]] = defaultdict(dict)
+    for site, n_stories, doc_counts in _site_candidates(client, name):
+        threshold = max(MIN_STORIES, MIN_SHARE * n_stories)
+        candidates = sorted(key for key, count in doc_counts.items() if count >= threshold)
+        counts = _story_counts(client, name, site, candidates)
+        if keys := learn_boilerplate(counts, n_stories):
+            result[site] = keys
+    return result
+
+
+def _site_candidates(client: Elasticsearch, name: str) -> Iterator[tuple[str, int, dict[str, int]]]:
+    """(site, number of its stories, {line: records carrying it}) for every site, paged."""
     after: dict[str, Any] | None = None
+    aggs: dict[str, Any] = {
+        "stories": {"cardinality": {"field": "story_id", "precision_threshold": PRECISION}},
+        "keys": {"terms": {"field": "keys", "min_doc_count": MIN_STORIES, "size": KEYS_PER_SITE}},
+    }
     while True:
         composite: dict[str, Any] = {
             "size": SITES_PER_PAGE,
@@ -165,11 +176,35 @@ def learned(client: Elasticsearch, index: str) -> dict[str, frozenset[str]]:
         )
         agg = resp["aggregations"]["sites"]
         for bucket in agg["buckets"]:
-            site = bucket["key"]["site"]
-            for key in bucket["keys"]["buckets"]:
-                counts[site][key["key"]] = key["stories"]["value"]
-            if keys := learn_boilerplate(counts[site], bucket["stories"]["value"]):
-                result[site] = keys
+            doc_counts = {k["key"]: k["doc_count"] for k in bucket["keys"]["buckets"]}
+            yield bucket["key"]["site"], bucket["stories"]["value"], doc_counts
         after = agg.get("after_key")
         if not agg["buckets"] or after is None:
-            return result
+            return
+
+
+def _story_counts(
+    client: Elasticsearch, name: str, site: str, keys: Sequence[str]
+) -> dict[str, int]:
+    """{line: distinct stories of `site` carrying it} for the candidate `keys`."""
+    counts: dict[str, int] = {}
+    for start in range(0, len(keys), KEYS_PER_REQUEST):
+        chunk = list(keys[start : start + KEYS_PER_REQUEST])
+        resp = client.search(
+            index=name,
+            size=0,
+            query={"bool": {"filter": [{"term": {"source.site": site}}]}},
+            aggs={
+                "keys": {
+                    "terms": {"field": "keys", "include": chunk, "size": len(chunk)},
+                    "aggs": {
+                        "stories": {
+                            "cardinality": {"field": "story_id", "precision_threshold": PRECISION}
+                        }
+                    },
+                }
+            },
+        )
+        for bucket in resp["aggregations"]["keys"]["buckets"]:
+            counts[bucket["key"]] = bucket["stories"]["value"]
+    return counts
