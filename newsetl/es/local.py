@@ -125,7 +125,7 @@ class LocalEngine:
             return False
         return health.get("status") in ("green", "yellow")
 
-    def up(self, timeout: float = 180) -> str:
+    def up(self, timeout: float = 300) -> str:
         """Start whatever is not running yet and wait until the node answers; return the URL."""
         if self.healthy():
             return self.url
