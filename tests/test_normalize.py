@@ -25,8 +25,8 @@ def test_contract_fields() -> None:
     ]
     assert result.dateline is not None
     assert set(result.dateline) == {
-        "text", "city", "region", "country", "country_code", "agency", "date", "location",
-        "timezone",
+        "text", "city", "city_gazetteer", "region", "country", "country_code", "agency", "date",
+        "location", "timezone",
     }
 
 

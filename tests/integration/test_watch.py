@@ -12,12 +12,13 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
-from elasticsearch import Elasticsearch
+from elasticsearch import BadRequestError, Elasticsearch
 
 import newsetl.watch as watch_api
 from flows.ingest import ingest
 from newsetl.cli import main
 from newsetl.config import Settings
+from newsetl.es.indices import index_body
 from newsetl.es.query import SearchInputError
 from newsetl.es.watches import PERCOLATE_STATS, matches_index, watch_index
 from tests.conftest import SEED
@@ -270,3 +271,38 @@ def test_removed_watch_takes_its_matches(
     assert watch_api.remove("oil", settings=settings) == 1
     assert client.count(index=matches_index(alias))["count"] == 0
     assert watch_api.list(settings=settings) == []
+
+
+def test_watches_follow_a_mapping_change(client: Elasticsearch, es_env: Settings) -> None:
+    """A watch index made under an older document mapping (no `dateline.city_gazetteer`):
+    the next run's check adds the field and stores the queries again, so the new documents,
+    which carry it, are percolated instead of refused by the strict mapping."""
+    import copy
+
+    from newsetl.es import watches
+
+    alias = "t-watch-mapping"
+    old = copy.deepcopy(watches._watch_mapping())
+    del old["properties"]["dateline"]["properties"]["city_gazetteer"]
+    old["_meta"] = {"newsetl_digest": "older"}
+    client.indices.create(
+        index=watch_index(alias),
+        settings={"number_of_shards": 1, "analysis": index_body()["settings"]["analysis"]},
+        mappings=old,
+    )
+    saved = watches.Watch("rafah", {"text": "families", "city": ["rafah"]}, "2024-01-01")
+    watches._store(client, alias, saved)
+    doc = {
+        "id": "r1",
+        "title": "Families flee the city again",
+        "body": "RAFAH, Gaza Strip (AP) — Families left the city on Tuesday.",
+        "dateline": {"city": "Rafah", "city_gazetteer": "Rafaḩ", "country_code": "PS"},
+        "source": {"path": "r1.txt"},
+    }
+    with pytest.raises(BadRequestError):  # strict: a field the watch index does not know
+        watches.percolate(client, alias, [doc])
+    watches.ensure_watch_index(client, alias)
+    found = watches.record_matches(client, alias, [doc], run="test")
+    assert [(m.watch, m.doc_id) for m in found] == [("rafah", "r1")]
+    meta = client.indices.get_mapping(index=watch_index(alias))[watch_index(alias)]["mappings"]
+    assert meta["_meta"]["newsetl_digest"] == watches._digest()
