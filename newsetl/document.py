@@ -131,8 +131,9 @@ def build_document(
         body, removed, signed_by = cleaned.body, list(cleaned.removed), cleaned.agency
         extracted_by = EXTRACTED_BY_TEXT
         byline = text_byline(text)
-    if record.authors:  # the crawler's own field wins
-        byline = _merge(split_byline(record.authors), Byline(contributors=byline.contributors))
+    given = split_byline(record.authors) if record.authors else Byline()
+    if given.authors:  # the crawler's own field wins when it names someone
+        byline = _merge(given, Byline(agency=byline.agency, contributors=byline.contributors))
     if not body.strip():
         raise DocumentError("no article text found after cleaning")
     if len(body) > limits.max_body_chars:
