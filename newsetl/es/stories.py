@@ -83,14 +83,20 @@ def assign_stories(
 
 
 def ensure_story_fields(client: Elasticsearch, alias: str) -> None:
-    """Add the fields of `mapping.json` (the `story_*` fields, `dateline.city_gazetteer`) to
-    an index created before they existed.
+    """Add the fields of `mapping.json` that an index created before them lacks (the
+    `story_*` fields, `dateline.city_gazetteer`, `authors`, `language`, `extracted_by`,
+    `first_seen_at`, ...).
 
     The mapping is strict, so without them every document would be rejected; adding fields to
-    a mapping is allowed in place (no reindex), and a no-op when they are already there.
+    a mapping is allowed in place (no reindex), and a no-op when they are already there. New
+    sub-fields of an existing text field (another analyzer) take `newsetl reindex`.
     """
     properties = index_body()["mappings"]["properties"]
-    fields = {name: spec for name, spec in properties.items() if name.startswith("story_")}
+    current = client.indices.get_mapping(index=alias)
+    present: set[str] = set()
+    for mapping in current.body.values():
+        present.update(mapping.get("mappings", {}).get("properties", {}))
+    fields = {name: spec for name, spec in properties.items() if name not in present}
     fields["dateline"] = properties["dateline"]
     client.indices.put_mapping(index=alias, properties=fields)
 
