@@ -6,7 +6,9 @@ finds; none fetches anything. Used by `benchmarks/dates.py` and `benchmarks/meta
 
 from __future__ import annotations
 
-from datetime import datetime
+import platform
+from datetime import UTC, datetime
+from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
 
@@ -49,3 +51,14 @@ def newspaper_meta(html: str, url: str | None) -> dict[str, Any]:
     published = article.publish_date
     day = published.strftime("%Y-%m-%d") if isinstance(published, datetime) else None
     return {"authors": list(article.authors or []), "date": day, "language": article.meta_lang}
+
+
+def versions(*packages: str) -> dict[str, str]:
+    """The run's date, Python and the versions of `packages`: a figure names what made it."""
+    out = {"date": datetime.now(UTC).strftime("%Y-%m-%d"), "python": platform.python_version()}
+    for package in packages:
+        try:
+            out[package] = version(package)
+        except PackageNotFoundError:
+            out[package] = "absent"
+    return out

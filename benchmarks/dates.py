@@ -21,14 +21,12 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import platform
 import sys
 import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable
 from datetime import UTC, datetime
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +34,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "benchmarks"))
 
-from anchors import htmldate_day, newspaper_meta, trafilatura_meta  # noqa: E402
+from anchors import htmldate_day, newspaper_meta, trafilatura_meta, versions  # noqa: E402
 from metadata import local_day  # noqa: E402
 
 from newsetl.pipeline import transform_paths  # noqa: E402
@@ -119,18 +117,8 @@ def run(limit: int | None) -> dict[str, Any]:
         "skipped_nan_gold": skipped,
         "systems": systems,
         "newsetl_sources": sources,
-        "versions": _versions(),
+        "versions": versions("htmldate", "trafilatura", "newspaper4k", "lxml"),
     }
-
-
-def _versions() -> dict[str, str]:
-    out = {"date": datetime.now(UTC).strftime("%Y-%m-%d"), "python": platform.python_version()}
-    for package in ("htmldate", "trafilatura", "newspaper4k", "lxml"):
-        try:
-            out[package] = version(package)
-        except PackageNotFoundError:
-            out[package] = "absent"
-    return out
 
 
 def main() -> int:

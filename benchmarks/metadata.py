@@ -32,14 +32,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import platform
 import re
 import sys
 import tempfile
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
@@ -47,7 +45,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "benchmarks"))
 
-from anchors import htmldate_day, newspaper_meta, trafilatura_meta  # noqa: E402
+from anchors import htmldate_day, newspaper_meta, trafilatura_meta, versions  # noqa: E402
 
 from newsetl.pipeline import transform_paths  # noqa: E402
 
@@ -204,18 +202,8 @@ def run(limit: int | None) -> dict[str, Any]:
         "with_lang": len(with_lang),
         "with_date": len(with_day),
         "systems": table,
-        "versions": _versions(),
+        "versions": versions("trafilatura", "htmldate", "newspaper4k", "py3langid"),
     }
-
-
-def _versions() -> dict[str, str]:
-    out = {"date": datetime.now(UTC).strftime("%Y-%m-%d"), "python": platform.python_version()}
-    for package in ("trafilatura", "htmldate", "newspaper4k", "py3langid"):
-        try:
-            out[package] = version(package)
-        except PackageNotFoundError:
-            out[package] = "absent"
-    return out
 
 
 def main() -> int:
