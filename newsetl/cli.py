@@ -218,6 +218,9 @@ def _cmd_transform(args: argparse.Namespace) -> int:
         target = target.resolve()
         root = _raw_folder_of(target, raw)
         paths = list(discover(target)) if target.is_dir() else [target]
+        if not paths:  # an unmounted share looks like this: say so rather than print nothing
+            print(f"newsetl transform: no article files under {target}", file=sys.stderr)
+            continue
         batch = transform_paths(paths, root, now=now, learn_from=discover(root))
         for doc in batch.docs:
             sys.stdout.write(json.dumps(doc, ensure_ascii=False) + "\n")

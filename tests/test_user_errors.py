@@ -77,3 +77,13 @@ def test_es_down_says_when_nothing_ran(tmp_path: Path, capsys: pytest.CaptureFix
     assert main(["es", "down", "--state-dir", str(state), "--local-port", "9527"]) == 0
     out = capsys.readouterr().out
     assert "no local Elasticsearch was running" in out and "stopped" not in out
+
+
+def test_transform_of_an_empty_folder_says_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An empty (or unmounted) folder prints no documents and one line saying why."""
+    assert main(["transform", str(tmp_path)]) == 0
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert "no article files" in captured.err
