@@ -70,6 +70,12 @@ class PruneRefusedError(RuntimeError):
     """`--prune` would delete most of the index (an empty or unmounted raw folder?)."""
 
 
+def run_id() -> str:
+    """The flow run's id, or "local" outside one: what the ledger, the lock and watch matches
+    record as the run that wrote them."""
+    return str(flow_run.get_id() or "local")
+
+
 @task(cache_policy=NONE, persist_result=False)
 def evidence_batch(
     work: list[FileWork], root: Path, pipeline: str, force: bool, limits: Limits
@@ -162,7 +168,7 @@ def load_batch(
             delete_ids(client, index, batch.stale_ids)
     stamp = datetime.now(UTC).isoformat(timespec="seconds")
     for entry in batch.entries:
-        entry.run, entry.at = str(flow_run.get_id() or "local"), stamp
+        entry.run, entry.at = run_id(), stamp
     with timed(seconds, "load: ledger"):
         ledger.write(client, index, batch.entries)
     return result, rejects, seconds
@@ -218,8 +224,7 @@ def ingest(
     current(progress).status("connecting to Elasticsearch (starting the local engine if needed)")
     client = connect(settings)  # unreachable: fails now, naming the URL only
     target = into or ensure_alias(client, settings.index, replicas=settings.replicas)
-    run = str(flow_run.get_id() or "local")
-    with write_lock.hold(client, target, run=run, log=logger.warning):  # one run per index
+    with write_lock.hold(client, target, run=run_id(), log=logger.warning):  # one run per index
         return _ingest(
             settings, client, target, into, prune, retry_quarantined, progress, allow_shrink
         )
@@ -247,7 +252,7 @@ def _ingest(
     watching = count_watches(client, settings.index) > 0
     if watching:  # stored queries parsed again if the mapping changed since they were saved
         ensure_watch_index(client, settings.index)
-    run_id = str(flow_run.get_id() or "local")
+    this_run = run_id()
     new_matches: list[Match] = []
     root = settings.raw_dir.resolve()
     if not root.is_dir():
@@ -288,7 +293,7 @@ def _ingest(
             refused = {doc_id for doc_id, _ in result.rejected}
             loaded = [d for d in batch.docs if d["id"] not in refused]
             with timed(summary.stages, "watches"):
-                new_matches.extend(matcher(client, settings.index, quote(loaded), run_id))
+                new_matches.extend(matcher(client, settings.index, quote(loaded), this_run))
         for item in rejects:
             where = f"{item.path}:{item.line}" if item.line else item.path
             logger.warning("quarantined %s: %s", where, item.reason)
@@ -363,7 +368,7 @@ def _ingest(
         for name, found in by_watch(new_matches).items():
             logger.info("watch %r: %d new match(es)", name, len(found))
         if settings.notify_block:
-            send(settings.notify_block, new_matches, settings.index, run_id, logger)
+            send(settings.notify_block, new_matches, settings.index, this_run, logger)
     return summary.counts()
 
 
