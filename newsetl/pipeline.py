@@ -18,7 +18,15 @@ from newsetl.document import DocumentError, build_document
 from newsetl.es.ledger import FileEntry
 from newsetl.learned import Evidence, evidence, learn, site_of
 from newsetl.limits import DEFAULT_LIMITS, Limits
-from newsetl.readers import RawRecord, Rejected, read_file, sidecar_for
+from newsetl.readers import (
+    OpenedFile,
+    RawRecord,
+    Rejected,
+    base_format,
+    open_file,
+    read_file,
+    sidecar_for,
+)
 from transforms.shingles import DupParams, Fingerprint, fingerprint
 
 
@@ -120,6 +128,10 @@ class Batch:
         self.fingerprints.clear()
 
 
+# Evidence count at which `transform_paths` first learns during its pass (then at each doubling).
+_FIRST_LEARN = 16
+
+
 @dataclass
 class Gathered:
     """The evidence of a batch of files, and which files were read for it: their stored
@@ -127,21 +139,6 @@ class Gathered:
 
     paths: list[str] = field(default_factory=list)
     items: list[Evidence] = field(default_factory=list)
-
-
-def _sha256(path: Path) -> str:
-    """The file's digest; with a sidecar, the digest of both (a touched sidecar whose content
-    is the same still leaves the document unchanged)."""
-    try:
-        with path.open("rb") as f:
-            digest = hashlib.file_digest(f, "sha256").hexdigest()
-        if (side := sidecar_for(path)) is not None:
-            with side.open("rb") as f:
-                both = digest + hashlib.file_digest(f, "sha256").hexdigest()
-            digest = hashlib.sha256(both.encode()).hexdigest()
-    except OSError:
-        return ""
-    return digest
 
 
 def transform_paths(
@@ -156,15 +153,56 @@ def transform_paths(
 
     Boilerplate is learned from `learn_from` (the raw folder's files, as `newsetl run` learns
     from all of them), or from `paths` themselves when it is not given.
+
+    One pass reads and decodes each file once. Learned boilerplate needs the whole folder's
+    evidence before anything is cleaned, so each text record gives its evidence and is
+    cleaned in the same pass with the keys learned from the evidence seen so far (learned
+    again each time the evidence doubles), through a `_Probe` that notes which keys the
+    cleaner asked about and which of them it found. A record's document depends on the
+    learned keys only through those answers, so after learning from the whole folder only
+    the files with a record whose answers differ under the final keys are transformed again
+    (a wire's sign-off is learned after its first stories: only those are redone). Pages
+    give no evidence: they are transformed after learning, each read once. What is kept
+    between the two steps is each file's documents (the batch holds them anyway), its
+    evidence (as before) and its records' answers: a few keys each.
     """
     work = [FileWork(p, p.relative_to(root).as_posix(), -1, -1) for p in paths]
+    rels = {w.rel for w in work}
     teachers = work
     if learn_from is not None:
         teachers = [FileWork(p, p.relative_to(root).as_posix(), -1, -1) for p in learn_from]
-    learned = learn(gather_evidence(teachers, root, force=True, limits=limits).items)
-    return transform_files(
-        work, root, now=now, pipeline="", force=True, limits=limits, learned=learned
-    )
+    taught = {w.rel for w in teachers}
+    # Evidence of the teachers that are not transformed: read for evidence only.
+    others = gather_evidence([w for w in teachers if w.rel not in rels], root, limits=limits)
+    found: dict[str, list[Evidence]] = defaultdict(list)
+    for e in others.items:
+        found[e.path].append(e)
+    seen = list(others.items)
+    learned: dict[str, frozenset[str]] = learn(seen) if seen else {}
+    relearn_at = max(_FIRST_LEARN, 2 * len(seen))
+    results: dict[str, _FileResult] = {}
+    for item in work:
+        if base_format(item.path) == "html":
+            continue  # a page gives no evidence: transformed once boilerplate is learned
+        mine: list[Evidence] = []
+        opened = open_file(item.path, max_bytes=limits.max_file_bytes)
+        results[item.rel] = _transform_file(
+            item, root, opened, now=now, limits=limits, learned=learned, evidence_into=mine
+        )
+        if item.rel in taught:
+            found[item.rel] = mine
+            seen.extend(mine)
+        if len(seen) >= relearn_at:
+            learned, relearn_at = learn(seen), 2 * len(seen)
+    learned = learn(e for w in teachers for e in found.get(w.rel, ()))
+    batch = Batch()
+    for item in work:
+        result = results.get(item.rel)
+        if result is None or result.touched(learned):
+            opened = open_file(item.path, max_bytes=limits.max_file_bytes)
+            result = _transform_file(item, root, opened, now=now, limits=limits, learned=learned)
+        result.into(batch)
+    return batch
 
 
 def gather_evidence(
@@ -188,6 +226,113 @@ def gather_evidence(
     return found
 
 
+class _Probe(frozenset[str]):
+    """A site's learned keys that notes every key asked about. Always true, so the cleaner
+    asks about every learnable line even when no key is known yet: `_FileResult.touched`
+    needs all the questions, not only those that found a key."""
+
+    asked: set[str]
+
+    def __new__(cls, keys: Iterable[str] = ()) -> _Probe:
+        probe = super().__new__(cls, keys)
+        probe.asked = set()
+        return probe
+
+    def __bool__(self) -> bool:
+        return True
+
+    def __contains__(self, key: object) -> bool:
+        if isinstance(key, str):
+            self.asked.add(key)
+        return frozenset.__contains__(self, key)
+
+
+@dataclass(frozen=True)
+class _Answers:
+    """What a record's cleaner asked of its site's keys, and which of them it found."""
+
+    site: str
+    asked: frozenset[str]
+    found: frozenset[str]
+
+
+@dataclass
+class _FileResult:
+    """What one file became; `answers` (per record, when cleaned with a `_Probe`) tell
+    whether a record would come out differently with other learned keys."""
+
+    entry: FileEntry
+    docs: list[dict[str, Any]] = field(default_factory=list)
+    rejected: list[Rejected] = field(default_factory=list)
+    fingerprints: dict[str, Fingerprint] = field(default_factory=dict)
+    answers: list[_Answers] | None = None
+
+    def touched(self, learned: Mapping[str, frozenset[str]]) -> bool:
+        """Would a record come out differently with `learned` than with the keys it was
+        cleaned with? Always, when it was not cleaned with a `_Probe`."""
+        if self.answers is None:
+            return True
+        return any(
+            a.asked.intersection(learned.get(a.site, ())) != a.found for a in self.answers
+        )
+
+    def into(self, batch: Batch) -> None:
+        batch.docs.extend(self.docs)
+        batch.rejected.extend(self.rejected)
+        batch.fingerprints.update(self.fingerprints)
+        batch.entries.append(self.entry)
+
+
+def _transform_file(
+    item: FileWork,
+    root: Path,
+    opened: OpenedFile,
+    *,
+    now: datetime,
+    limits: Limits,
+    learned: Mapping[str, frozenset[str]],
+    pipeline: str = "",
+    stories: DupParams | None = None,
+    evidence_into: list[Evidence] | None = None,
+) -> _FileResult:
+    """The documents and quarantined records of one file read once (`opened`). With
+    `evidence_into`, it receives the evidence of the text records, from the same read, and
+    each record is cleaned through a `_Probe` that keeps its answers."""
+    result = _FileResult(FileEntry(item.rel, item.size, item.mtime_ns, opened.sha256, pipeline))
+    probing = evidence_into is not None
+    if probing:
+        result.answers = []
+    entry = result.entry
+    for record in read_file(item.path, root, max_bytes=limits.max_file_bytes, opened=opened):
+        if isinstance(record, Rejected):
+            _reject(result, record)
+            continue
+        if evidence_into is not None and (seen := evidence(record)) is not None:
+            evidence_into.append(seen)
+        site = site_of(record)
+        known = learned.get(site, frozenset())
+        keys = _Probe(known) if probing else known
+        try:
+            doc = build_document(record, now=now, limits=limits, site_boilerplate=keys)
+        except DocumentError as exc:
+            _reject(result, Rejected(record.path, str(exc), record.line))
+            continue
+        except Exception as exc:  # a transform bug must quarantine the record, not crash
+            reason = f"transform failed: {exc.__class__.__name__}: {exc}"
+            _reject(result, Rejected(record.path, reason, record.line))
+            continue
+        finally:
+            if isinstance(keys, _Probe) and result.answers is not None:
+                asked = frozenset(keys.asked)
+                result.answers.append(_Answers(site, asked, asked & known))
+        result.docs.append(doc)
+        entry.ids.append(doc["id"])
+        if stories is not None:
+            fp = result.fingerprints[doc["id"]] = fingerprint(doc["body"], stories)
+            fp.band_keys(stories)  # kept on the fingerprint: the loader needs them too
+    return result
+
+
 def transform_files(
     work: Iterable[FileWork],
     root: Path,
@@ -202,9 +347,11 @@ def transform_files(
 ) -> Batch:
     """Transform the files that are new or changed; skip the rest by stat, then by content.
 
-    `learned` holds each site's boilerplate keys learned from the corpus (`newsetl.learned`).
-    With `stories`, each document's story fingerprint is computed here too: MinHash is CPU
-    work that belongs in the transform processes, not in the loader that waits on the index.
+    A file is read once: its digest comes from the bytes read, and an unchanged one is
+    skipped before anything is gunzipped or decoded. `learned` holds each site's
+    boilerplate keys learned from the corpus (`newsetl.learned`). With `stories`, each
+    document's story fingerprint is computed here too: MinHash is CPU work that belongs in
+    the transform processes, not in the loader that waits on the index.
     """
     learned = learned or {}
     batch = Batch()
@@ -214,8 +361,8 @@ def transform_files(
         if prev is not None and not redo and prev.same_stat(item.size, item.mtime_ns, pipeline):
             _skip(batch, prev)
             continue
-        sha = _sha256(item.path)
-        entry = FileEntry(item.rel, item.size, item.mtime_ns, sha, pipeline)
+        opened = open_file(item.path, max_bytes=limits.max_file_bytes)
+        sha = opened.sha256
         if (
             prev is not None
             and not redo
@@ -223,35 +370,17 @@ def transform_files(
             and (prev.sha256, prev.pipeline) == (sha, pipeline)
         ):
             _skip(batch, prev)  # touched, not changed: only the ledger's stat is refreshed
+            entry = FileEntry(item.rel, item.size, item.mtime_ns, sha, pipeline)
             entry.ids, entry.quarantine = prev.ids, prev.quarantine
             batch.entries.append(entry)
             continue
-        for record in read_file(item.path, root, max_bytes=limits.max_file_bytes):
-            if isinstance(record, Rejected):
-                _reject(batch, entry, record)
-                continue
-            try:
-                doc = build_document(
-                    record,
-                    now=now,
-                    limits=limits,
-                    site_boilerplate=learned.get(site_of(record), frozenset()),
-                )
-            except DocumentError as exc:
-                _reject(batch, entry, Rejected(record.path, str(exc), record.line))
-                continue
-            except Exception as exc:  # a transform bug must quarantine the record, not crash
-                reason = f"transform failed: {exc.__class__.__name__}: {exc}"
-                _reject(batch, entry, Rejected(record.path, reason, record.line))
-                continue
-            batch.docs.append(doc)
-            entry.ids.append(doc["id"])
-            if stories is not None:
-                fp = batch.fingerprints[doc["id"]] = fingerprint(doc["body"], stories)
-                fp.band_keys(stories)  # kept on the fingerprint: the loader needs them too
+        result = _transform_file(
+            item, root, opened, now=now, limits=limits, learned=learned,
+            pipeline=pipeline, stories=stories,
+        )
+        result.into(batch)
         if prev is not None:
-            batch.stale_ids.extend(sorted(set(prev.ids) - set(entry.ids)))
-        batch.entries.append(entry)
+            batch.stale_ids.extend(sorted(set(prev.ids) - set(result.entry.ids)))
     return batch
 
 
@@ -262,9 +391,9 @@ def _skip(batch: Batch, prev: FileEntry) -> None:
     )
 
 
-def _reject(batch: Batch, entry: FileEntry, rejected: Rejected) -> None:
-    batch.rejected.append(rejected)
-    entry.quarantine.append({"line": rejected.line, "reason": rejected.reason})
+def _reject(result: _FileResult, rejected: Rejected) -> None:
+    result.rejected.append(rejected)
+    result.entry.quarantine.append({"line": rejected.line, "reason": rejected.reason})
 
 
 @dataclass

@@ -7,6 +7,7 @@ one bad file never stops a run and nothing is dropped silently.
 from __future__ import annotations
 
 import gzip
+import hashlib
 import io
 import json
 import os
@@ -106,11 +107,68 @@ def discover(root: Path) -> Iterator[Path]:
     yield from sorted(p for p in found if p not in sidecars)
 
 
-def _read_bytes(path: Path, max_bytes: int) -> bytes:
-    size = path.stat().st_size
-    if size > max_bytes:
-        raise ValueError(f"file is {size} bytes, over the {max_bytes}-byte limit")
-    data = path.read_bytes()
+@dataclass(frozen=True)
+class _Bytes:
+    """One file's bytes as on disk, or why they are not usable; `digest` is "" when the
+    file could not be read."""
+
+    data: bytes | None
+    digest: str
+    error: OSError | ValueError | None = None
+
+
+def _load(path: Path, max_bytes: int) -> _Bytes:
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:  # not held in memory, but still known by its digest
+            with path.open("rb") as f:
+                digest = hashlib.file_digest(f, "sha256").hexdigest()
+            error = ValueError(f"file is {size} bytes, over the {max_bytes}-byte limit")
+            return _Bytes(None, digest, error)
+        data = path.read_bytes()
+    except OSError as exc:
+        return _Bytes(None, "", exc)
+    return _Bytes(data, hashlib.sha256(data).hexdigest())
+
+
+@dataclass(frozen=True)
+class OpenedFile:
+    """A raw file and its sidecar, each read from disk once: the digest that tells an
+    unchanged file and the records are both computed from these bytes, and nothing is
+    gunzipped or decoded until `read_file` is asked for the records."""
+
+    path: Path
+    main: _Bytes
+    sidecar: Path | None = None
+    side: _Bytes | None = None
+
+    @property
+    def sha256(self) -> str:
+        """The file's digest; with a sidecar, the digest of both (a touched sidecar whose
+        content is the same still leaves the document unchanged); "" when unreadable."""
+        if not self.main.digest or (self.side is not None and not self.side.digest):
+            return ""
+        if self.side is None:
+            return self.main.digest
+        return hashlib.sha256((self.main.digest + self.side.digest).encode()).hexdigest()
+
+
+def open_file(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> OpenedFile:
+    """Read `path` and its sidecar; never raises (an unreadable file keeps its error for
+    `read_file`, which quarantines it with the reason)."""
+    side = sidecar_for(path)
+    return OpenedFile(
+        path, _load(path, max_bytes), side, _load(side, max_bytes) if side is not None else None
+    )
+
+
+def _content(path: Path, loaded: _Bytes, max_bytes: int) -> bytes:
+    if loaded.error is not None:
+        raise loaded.error
+    return _gunzipped(path, loaded.data or b"", max_bytes)
+
+
+def _gunzipped(path: Path, data: bytes, max_bytes: int) -> bytes:
     if path.name.lower().endswith(".gz"):
         try:
             with gzip.GzipFile(fileobj=io.BytesIO(data)) as gz:
@@ -213,11 +271,11 @@ def _split_title(text: str) -> tuple[str | None, str]:
     return None, ""
 
 
-def _with_sidecar(record: RawRecord, path: Path, max_bytes: int) -> RawRecord:
-    side = sidecar_for(path)
-    if side is None:
+def _with_sidecar(record: RawRecord, opened: OpenedFile, max_bytes: int) -> RawRecord:
+    side = opened.sidecar
+    if side is None or opened.side is None:
         return record
-    meta = json.loads(decode_bytes(_read_bytes(side, max_bytes)))
+    meta = json.loads(decode_bytes(_content(side, opened.side, max_bytes)))
     if not isinstance(meta, dict):
         raise ValueError(f"sidecar {side.name} is not a JSON object")
     url = _field(meta, "url") or record.url  # a sidecar URL wins over the page's own
@@ -235,13 +293,22 @@ def _with_sidecar(record: RawRecord, path: Path, max_bytes: int) -> RawRecord:
 
 
 def read_file(
-    path: Path, root: Path, *, max_bytes: int = DEFAULT_MAX_BYTES
+    path: Path,
+    root: Path,
+    *,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    opened: OpenedFile | None = None,
 ) -> Iterator[RawRecord | Rejected]:
-    """Records of one raw file, or a `Rejected` for the file or for each bad .jsonl line."""
+    """Records of one raw file, or a `Rejected` for the file or for each bad .jsonl line.
+
+    `opened`: the file as `open_file` already read it (its digest was needed first), so
+    it is not read from disk again.
+    """
     rel = path.relative_to(root).as_posix() if path.is_relative_to(root) else path.as_posix()
     fmt = base_format(path) or "unknown"
     try:
-        text = decode_bytes(_read_bytes(path, max_bytes))
+        opened = opened or open_file(path, max_bytes=max_bytes)
+        text = decode_bytes(_content(path, opened.main, max_bytes))
         if fmt == "jsonl":
             yield from _jsonl_records(text, rel)
             return
@@ -256,7 +323,7 @@ def read_file(
         else:  # a page without a sidecar is known by the URL it gives itself
             record = RawRecord(path=rel, format=fmt, html=text, url=page_url(text))
             record = replace(record, site=site_of(record.url))
-        yield _with_sidecar(record, path, max_bytes)
+        yield _with_sidecar(record, opened, max_bytes)
     except UndecodableError as exc:
         yield Rejected(rel, f"undecodable: {exc}")
     except json.JSONDecodeError as exc:

@@ -7,6 +7,7 @@ and the boilerplate learner (which counts paragraphs across a site's documents) 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from transforms.reflow import reflow
 from transforms.repair import repair_text
@@ -81,7 +82,14 @@ def _settled(paragraph: str) -> str:
 def repaired_paragraphs(text: str) -> list[str]:
     """The paragraphs of `text` after repair, hard-wrapped lines reflowed (`transforms.reflow`):
     what the cleaner judges and the learner counts."""
-    return [p for p in map(_settled, split_paragraphs(reflow(repair_text(text)))) if p]
+    return list(_repaired_paragraphs(text))
+
+
+@lru_cache(maxsize=16)
+def _repaired_paragraphs(text: str) -> tuple[str, ...]:
+    """Remembered for the last few texts: the learner's evidence and the cleaner cut the
+    same record's text one after the other, and it is cut once."""
+    return tuple(p for p in map(_settled, split_paragraphs(reflow(repair_text(text)))) if p)
 
 
 def _join_bare_datelines(paragraphs: list[str]) -> list[str]:

@@ -67,9 +67,25 @@ def repair_text(text: str) -> str:
     Repairs are applied until nothing changes (double-escaped "&amp;#8217;" needs two passes),
     which also makes the function idempotent.
     """
+    known = _recent.get(text)
+    if known is not None:
+        return known
+    given, settled = text, False
     for _ in range(_MAX_PASSES):
         repaired = _repair_once(text)
         if repaired == text:
+            settled = True
             break
         text = repaired
+    if len(_recent) >= _RECENT_MAX:
+        _recent.clear()
+    _recent[given] = text
+    if settled:  # a fixed point: repairing the result again gives it back
+        _recent[text] = text
     return text
+
+
+# The last few texts repaired and what they became: a record's text is repaired by the
+# builder, then by the paragraph splitter and the byline reader it hands it to; once is enough.
+_RECENT_MAX = 64
+_recent: dict[str, str] = {}
