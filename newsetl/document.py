@@ -110,13 +110,14 @@ def build_document(
         )
     page = _PageMeta(record.site)
     signed_by = None  # the agency a wire sign-off credits ("REUTER"), which leaves the body
+    tree = None  # the page's one parse, shared by the extractor, metadata and dates
     if record.html:
         extracted = extract_html(
             record.html, record.url, site_boilerplate=site_boilerplate, inspect=page.read
         )
         title = title or extracted.title
         body, removed = extracted.body, list(extracted.removed)
-        extracted_by = extracted.extracted_by
+        extracted_by, tree = extracted.extracted_by, extracted.tree
         byline = page.byline
         shown = page.shown and repair_text(page.shown)
         if shown and shown not in body and shown not in removed:
@@ -141,7 +142,7 @@ def build_document(
             f"body of {len(body)} characters, over the {limits.max_body_chars} limit"
         )
     norm = normalize_article(
-        body, record_date=record.date, html=record.html, url=record.url, now=now
+        body, record_date=record.date, html=record.html, url=record.url, now=now, page=tree
     )
     doc: dict[str, Any] = {
         "id": document_id(record),

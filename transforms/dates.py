@@ -621,18 +621,21 @@ def html_date(
     day_first: bool | None = None,
     default_tz: tzinfo | None = None,
     now: datetime,
+    tree: Any = None,
 ) -> tuple[Instant, str, bool] | None:
     """(time, source, day/month order guessed) a page declares in JSON-LD, meta or <time>,
     else htmldate's search. htmldate only ever sees the HTML (it never fetches); its answer
-    is a day.
+    is a day. `tree`: the page as already parsed (by the extractor), read instead of
+    parsing `html` again; htmldate copies it before pruning, so it is left as it was.
     """
     import lxml.html
     from lxml.etree import ParserError
 
-    try:  # lxml refuses a str that still declares its byte encoding: drop the declaration
-        tree = lxml.html.document_fromstring(_XML_DECLARATION.sub("", html, count=1))
-    except (ParserError, ValueError):
-        return None
+    if tree is None:
+        try:  # lxml refuses a str that still declares its byte encoding: drop the declaration
+            tree = lxml.html.document_fromstring(_XML_DECLARATION.sub("", html, count=1))
+        except (ParserError, ValueError):
+            return None
     for source, value in _markup_candidates(tree):
         found = parse_date(value, day_first=day_first)
         instant = to_instant(found, default_tz=default_tz, now=now) if found else None

@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Collection
 from contextlib import suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 import trafilatura
 from lxml.html import HtmlElement
@@ -65,6 +65,9 @@ class Extracted:
     body: str
     removed: tuple[str, ...]
     extracted_by: str = BY_TRAFILATURA
+    # The page's one parse, as parsed (extraction's own marks taken out again), for the
+    # steps after extraction that read the page (its dates): a page is parsed once.
+    tree: HtmlElement | None = field(default=None, compare=False, repr=False)
 
 
 def _parse(html: str) -> HtmlElement | None:
@@ -75,15 +78,32 @@ def _parse(html: str) -> HtmlElement | None:
     return tree if isinstance(tree, HtmlElement) else None
 
 
-def _pin_edge_spaces(tree: HtmlElement) -> None:
-    """Replace leading/trailing whitespace of every text node by `_SPACE_MARK`."""
+_Pinned = list[tuple[HtmlElement, str | None, str | None]]
+
+
+def _pin_edge_spaces(tree: HtmlElement, changed: _Pinned) -> None:
+    """Replace leading/trailing whitespace of every text node by `_SPACE_MARK`; `changed`
+    receives each element with its text and tail as parsed, before it is changed."""
     for element in tree.iter():
         text = element.text if isinstance(element.tag, str) else None
-        if text and text.strip() and text != text.strip():
-            element.text = _EDGE_SPACE.sub(_SPACE_MARK, text)
         tail = element.tail
-        if tail and tail.strip() and tail != tail.strip():
+        pinned_text = text and text.strip() and text != text.strip()
+        pinned_tail = tail and tail.strip() and tail != tail.strip()
+        if not (pinned_text or pinned_tail):
+            continue
+        changed.append((element, element.text, tail))
+        if pinned_text and text:
+            element.text = _EDGE_SPACE.sub(_SPACE_MARK, text)
+        if pinned_tail and tail:
             element.tail = _EDGE_SPACE.sub(_SPACE_MARK, tail)
+
+
+def _unpin(changed: _Pinned) -> None:
+    """The tree as parsed again, for the steps that read it after extraction (dates)."""
+    for element, text, tail in reversed(changed):
+        if isinstance(element.tag, str):
+            element.text = text
+        element.tail = tail
 
 
 def _content_xml(tree: HtmlElement, url: str | None) -> str:
@@ -157,8 +177,20 @@ def extract_html(
     except Exception:  # malformed attribute values or trees lxml half-built
         title = None
     title = repair_text(title) if title else None
+    pinned: _Pinned = []
     with suppress(ValueError):  # lxml refuses some text it parsed itself (lone surrogates)
-        _pin_edge_spaces(tree)
+        _pin_edge_spaces(tree, pinned)
+    extracted = _extract(tree, url, title, site_boilerplate)
+    try:
+        _unpin(pinned)
+    except ValueError:  # not as parsed: later steps parse the page themselves
+        return replace(extracted, tree=None)
+    return extracted
+
+
+def _extract(
+    tree: HtmlElement, url: str | None, title: str | None, site_boilerplate: Collection[str]
+) -> Extracted:
     found = blocks_from_xml(_content_xml(tree, url))
     originals = {id(b) for b in found}
     merged = recover_sections(tree, found)
@@ -179,7 +211,9 @@ def extract_html(
                     break
     body = "\n\n".join(b.text for b, k in zip(blocks, keep, strict=True) if k)
     removed = tuple(b.text for b, k in zip(blocks, keep, strict=True) if not k)
-    return Extracted(title=title, body=body, removed=removed, extracted_by=by or BY_TRAFILATURA)
+    return Extracted(
+        title=title, body=body, removed=removed, extracted_by=by or BY_TRAFILATURA, tree=tree
+    )
 
 
 def _repaired(blocks: list[Block]) -> list[Block]:

@@ -130,6 +130,7 @@ def _publication(
     url: str | None,
     day_first: bool | None,
     now: datetime,
+    page: Any = None,
 ) -> _Published | None:
     """The most trusted publication time available, or None."""
     tz = dates.iana_zone(dateline.timezone) if dateline else None
@@ -139,7 +140,9 @@ def _publication(
         if published:
             return published
     if html:
-        marked = dates.html_date(html, url=url, day_first=day_first, default_tz=tz, now=now)
+        marked = dates.html_date(
+            html, url=url, day_first=day_first, default_tz=tz, now=now, tree=page
+        )
         if marked:
             page = _Published(*marked)
             return _url_day(page, url, now) or _shown_in(page, tz or _site_zone(url))
@@ -166,15 +169,26 @@ def normalize_article(
     html: str | None = None,
     url: str | None = None,
     now: datetime,
+    page: Any = None,
 ) -> Normalized:
-    """Dateline, agency and dates of one article. Never raises on odd text."""
+    """Dateline, agency and dates of one article. Never raises on odd text.
+
+    `page`: `html` as the extractor parsed it (`Extracted.tree`), so it is not parsed again.
+    """
     dateline = parse_dateline(body)
     # Numeric dates (02/03/2024) read in the site's order, else the order the text proves.
     day_first = dates.day_first_for_url(url)
     if day_first is None:
         day_first = dates.day_first_from_text(body)
     published = _publication(
-        body, dateline, record_date=record_date, html=html, url=url, day_first=day_first, now=now
+        body,
+        dateline,
+        record_date=record_date,
+        html=html,
+        url=url,
+        day_first=day_first,
+        now=now,
+        page=page,
     )
     day = published.instant.day if published else None
     dateline_dict = None
