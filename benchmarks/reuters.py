@@ -22,7 +22,9 @@ body pre-joined, as no user file reaches it. `--no-learning` measures with corpu
 boilerplate switched off (the benchmark replaces `newsetl.pipeline.learn` by a function that
 learns nothing; the product has no such switch), to show what learning contributes.
 
-    .venv/bin/python benchmarks/reuters.py [--json] [--limit N] [--no-learning]
+`--list` prints every story lost or quarantined (NEWIDs), not the first ten.
+
+    .venv/bin/python benchmarks/reuters.py [--json] [--limit N] [--no-learning] [--list]
 """
 
 from __future__ import annotations
@@ -226,7 +228,7 @@ class Tally:
         }
 
 
-def run(limit: int | None, *, learning: bool = True) -> dict[str, Any]:
+def run(limit: int | None, *, learning: bool = True, sample: int | None = 10) -> dict[str, Any]:
     stories = list(read_stories())[:limit]
     docs, seconds = transform_folder(stories, learning=learning)
     counts, floor = [], []
@@ -251,9 +253,9 @@ def run(limit: int | None, *, learning: bool = True) -> dict[str, Any]:
         "untouched": prf(floor),
         "component": component.figures(),
         "lede_lost": len(lost),
-        "lede_lost_sample": lost[:10],
+        "lede_lost_sample": lost[:sample],
         "quarantined": len(stories) - len(docs),
-        "quarantined_sample": sorted({s.newid for s in stories} - set(docs))[:10],
+        "quarantined_sample": sorted({s.newid for s in stories} - set(docs))[:sample],
         "ms_per_doc": 1000 * seconds / max(1, len(stories)),
     }
 
@@ -265,11 +267,14 @@ def main() -> int:
     parser.add_argument(
         "--no-learning", action="store_true", help="measure with learned boilerplate off"
     )
+    parser.add_argument(
+        "--list", action="store_true", help="list every story lost or quarantined"
+    )
     args = parser.parse_args()
     if not REUTERS.is_dir():
         print(f"corpus not found: {REUTERS}", file=sys.stderr)
         return 2
-    r = run(args.limit, learning=not args.no_learning)
+    r = run(args.limit, learning=not args.no_learning, sample=None if args.list else 10)
     if args.json:
         print(json.dumps(r, indent=2))
         return 0

@@ -412,3 +412,83 @@ def test_a_text_without_prose_keeps_its_lines() -> None:
     """No sentence to anchor the story on: the short text is all the article there is."""
     assert clean_text("Fixed text.").body == "Fixed text."
     assert clean_text("Share this:\n\nFixed text.").body == "Fixed text."
+
+
+# Wire copy as feeds and archives hold it: a dateline (or none), rows of figures and words,
+# a table's header and footer rows, notes, wrapped prose with paragraph indents, and a
+# sign-off or none. Cleaning the body again (its sign-off gone) must keep every row.
+_WIRE_DATELINES = st.sampled_from(
+    ["    LONDON, March 3 -", "PARIS (AFP) -", "    NEW YORK, April 8 -", "Berlin (dpa) -", ""]
+)
+_WIRE_ROWS = st.sampled_from(
+    [
+        "    Mthly div six cts vs six cts prior",
+        "    Pay March 13",
+        "    Record March Two",
+        "    Shr 12 cts vs 10 cts",
+        "    Net 1.2 mln vs 900,000",
+        "    Year",
+        " Wilcox/Gibbs - New York",
+        " Health Management Associates - New York",
+        "      VOL    OPEN   CHANGE",
+        " Mar       ---    ---    ---",
+        " MAY  2515  15541   off  885",
+        " twelve    SIX",
+        "    Note: Year ago figures restated.",
+        "    NOTE: company is a unit of Acme Corp",
+        "    Oil",
+        "More",
+        "    The company said the sale was approved by its board, pending a vote of holders.",
+        "    Brent crude for June loading traded at 18.10 dlrs a barrel",
+        "in late trading after opening at 18.05, dealers said.",
+        "\"Yet you bought more from Japan,\" he said. REUTER",
+    ]
+)
+_WIRE_SIGNOFFS = st.sampled_from(
+    ["", " REUTER", " Reuter", "-- Reuters", " (AP)", "AFP", "dpa", "==Kyodo",
+     "(Reporting by Jane Roe; Editing by John Doe)"]
+)
+_WIRE = st.builds(
+    lambda dateline, rows, signoffs: "\n".join([dateline, *rows, *signoffs]),
+    _WIRE_DATELINES,
+    st.lists(_WIRE_ROWS, max_size=12),
+    st.lists(_WIRE_SIGNOFFS, max_size=2),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_WIRE)
+def test_cleaning_wire_copy_is_idempotent(text: str) -> None:
+    cleaned = clean_text(text)
+    assert clean_text(cleaned.body).body == cleaned.body
+
+
+def test_a_table_keeps_its_header_and_last_rows() -> None:
+    """Rows without figures are the table's own (a header, a status), not labels."""
+    table = "\n".join(
+        [
+            "    Bids only -",
+            " 1 month   5-7/8",
+            " two       5-7/8",
+            " three     5-7/8",
+            " twelve    SIX",
+        ]
+    )
+    assert clean_text(table).body.split("\n\n") == [
+        "Bids only -", "1 month 5-7/8", "two 5-7/8", "three 5-7/8", "twelve SIX"
+    ]
+
+
+def test_rows_under_a_dateline_line_are_the_item() -> None:
+    """A take ending "More": the dateline on its own line, then rows of words and figures."""
+    take = (
+        "    LARKVILLE, MINN., March 25 -\n    Oper shr one ct vs two cts\n"
+        "    Oper net 30,000 vs 62,000\n    Year\n    Oper shr four cts vs nine cts\n"
+        "    NOTE: Full name is Acme Kitchens Inc\n More\n"
+    )
+    body = clean_text(take).body.split("\n\n")
+    assert body[0] == "LARKVILLE, MINN., March 25 -"
+    assert body[1:] == [
+        "Oper shr one ct vs two cts", "Oper net 30,000 vs 62,000", "Year",
+        "Oper shr four cts vs nine cts", "NOTE: Full name is Acme Kitchens Inc",
+    ]

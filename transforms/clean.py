@@ -98,7 +98,10 @@ def clean_text(
     """
     paragraphs = _split_glued_signoff(repaired_paragraphs(text))
     title_key = (line_key(repair_text(title)) if title else "") or None
-    teasers = teaser_runs(paragraphs)  # other stories' headlines, each with one label
+    # Other stories' headlines, each with one label; without a sentence in the text there
+    # is no story for them to be other than, and rows ending alike are the item's own.
+    teasers = teaser_runs(paragraphs) if any(map(is_prose, paragraphs)) else []
+    teasers += [False] * (len(paragraphs) - len(teasers))
     junk = [is_boilerplate(p, site_boilerplate) for p in paragraphs]
     known = [not j and line_key(p) != title_key for p, j in zip(paragraphs, junk, strict=True)]
     if not any(known):  # the headline repeated above nothing else is the item (a notice)
@@ -106,10 +109,16 @@ def clean_text(
     agency = _drop_signoffs(paragraphs, known)
     signed = _signed_end(paragraphs, known)
     kept = _kept(paragraphs, [k and not t for k, t in zip(known, teasers, strict=True)])
-    if signed < len(paragraphs) and (_opens_with_dateline(paragraphs, known) or not kept):
-        # A wire item closed by its sign-off is edited copy from its dateline on: no menus or
-        # teasers sit inside it, so only known junk goes (a dividend notice's last row too),
-        # and rows ending alike are its own list (a schedule of meetings "- New York").
+    dated = _opens_with_dateline(paragraphs, known)
+    if dated and (signed < len(paragraphs) or not any(junk)):
+        # A wire item that opens with its dateline and is closed by its sign-off, or carries
+        # none of the furniture patterns know (a feed, an archive dump, a body this function
+        # already cleaned, whose sign-off has gone), is edited copy from its dateline on: no
+        # menus sit inside it, so only known junk and a trailing teaser list go (a dividend
+        # notice's last row stays). A web page's dump carries furniture that patterns know
+        # ("Advertisement", "Share this"), and is judged in context.
+        kept = [i for i in range(signed) if known[i] and not teasers[i]]
+    if not kept:  # judging found nothing: the lines that are not known junk are the item
         kept = [i for i in range(signed) if known[i]]
     survivors = set(kept)
     return Cleaned(
@@ -132,11 +141,15 @@ def _kept(paragraphs: Sequence[str], known: Sequence[bool]) -> list[int]:
 
 def _split_glued_signoff(paragraphs: list[str]) -> list[str]:
     """A sign-off run onto the last sentence ("... an ounce. REUTER") made its own paragraph,
-    so that it leaves the body like one on its own line."""
-    m = _GLUED_SIGNOFF.match(paragraphs[-1]) if paragraphs else None
+    so that it leaves the body like one on its own line; the last sentence is the one before
+    any sign-off lines (feeds repeat the credit: "... he said. REUTER" then " Reuter")."""
+    last = len(paragraphs) - 1
+    while last >= 0 and read_signoff(paragraphs[last]) is not None:
+        last -= 1
+    m = _GLUED_SIGNOFF.match(paragraphs[last]) if last >= 0 else None
     if m is None or read_signoff(m["signoff"]) is None:
         return paragraphs
-    return [*paragraphs[:-1], m["story"], m["signoff"]]
+    return [*paragraphs[:last], m["story"], m["signoff"], *paragraphs[last + 1 :]]
 
 
 def _opens_with_dateline(paragraphs: Sequence[str], known: Sequence[bool]) -> bool:
@@ -174,6 +187,10 @@ def _drop_signoffs(paragraphs: Sequence[str], keep: list[bool]) -> str | None:
 def _keep_in_context(paragraphs: Sequence[str], keep: list[bool]) -> list[bool]:
     """Update `keep` by what surrounds each paragraph (steps 1 to 5 of the module)."""
     prose = [is_prose(p) for p in paragraphs]
+    if not any(k and p for k, p in zip(keep, prose, strict=True)):
+        # No sentence to tell the story from its furniture: the short lines are the item
+        # (a table, a notice), and only known junk has gone.
+        return keep
     _drop_repeats(paragraphs, keep, prose)
     listed, rows = _story_lists(paragraphs, keep, prose)
     _drop_label_runs(keep, prose, listed)
@@ -250,6 +267,12 @@ def _story_lists(
     rows = [False] * len(paragraphs)
     for before, run in _runs(keep, prose):
         lines = [paragraphs[j] for j in run]
+        if before is None and parse_dateline(lines[0]) is not None:
+            # A dateline on a line of its own opens the item: the short lines under it are
+            # its rows (a results table, a dividend notice), whatever their shape.
+            for j in run:
+                listed[j] = rows[j] = True
+            continue
         if (before is not None and paragraphs[before].endswith(":")) or lines[0].endswith(":"):
             for k, j in enumerate(run):
                 if k and not all(keep[run[k - 1] + 1 : j]):

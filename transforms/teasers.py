@@ -5,7 +5,9 @@ Sites list their other stories as headline lines that carry one section label ea
 Each line alone looks like a subheading, and lines built alike look like the story's own
 list, so neither rule removes them; the shared label is what gives them away. A story's own
 list does not end each of its lines with the same capitalized label, and its sentences end
-in punctuation, which teaser lines never do.
+in punctuation, which teaser lines never do. Two kinds of run are the story's own even so: a
+list its text announces with a colon ("The meetings scheduled are:"), and a table, most of
+whose rows hold figures ("ZINC 8-12 20-23 UNQUOTED": a unit or a status ends each row).
 """
 
 from __future__ import annotations
@@ -20,6 +22,9 @@ _WORD = re.compile(r"[^\W_][\w’'-]*")
 _SENTENCE_END = re.compile(r"[.!?…][\"”’'»)\]]*$")
 # An all-caps single label ("VIDEO", "PHOTOS") must be a word, not an initial.
 _CAPS_MIN_LETTERS = 3
+# Headlines hold a figure now and then (a year, a count); rows of a table mostly do.
+_TABLE_SHARE = 0.5
+_DIGIT = re.compile(r"\d")
 
 
 def _qualifies(label: tuple[str, ...]) -> bool:
@@ -54,7 +59,15 @@ def teaser_runs(paragraphs: Sequence[str]) -> list[bool]:
         if i > start and shared:
             common = shared
             continue
-        if i - start >= MIN_RUN and common:
+        if i - start >= MIN_RUN and common and not _own_list(paragraphs, start, i):
             flags[start:i] = [True] * (i - start)
         start, common = i, labels
     return flags
+
+
+def _own_list(paragraphs: Sequence[str], start: int, end: int) -> bool:
+    """The run `paragraphs[start:end]` is announced by a colon, or is a table."""
+    if start and paragraphs[start - 1].rstrip().endswith(":"):
+        return True
+    figures = sum(bool(_DIGIT.search(p)) for p in paragraphs[start:end])
+    return figures >= _TABLE_SHARE * (end - start)
