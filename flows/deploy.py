@@ -17,21 +17,22 @@ DEPLOYMENT = "newsetl-ingest"
 def build_deployment(
     cron: str,
     timezone: str,
-    settings: Settings,
     *,
     raw_dir: str,
     index: str,
     batch_size: int,
+    settings: Settings | None = None,
     connection: Mapping[str, Any] | None = None,
 ) -> RunnerDeployment:
     """`concurrency_limit=1` keeps a slow run from overlapping the next scheduled one; manual
     runs and other deployments are serialized by the write lock in the cluster
     (`newsetl.es.lock`), which a killed run cannot leave behind.
 
-    The runs use the task runner `settings` names, and the `connection` options (those given
-    on the command line; the runs read the others from the environment they inherit)."""
+    The runs use the task runner `settings` names (the environment's when not given), and
+    the `connection` options (those given on the command line; the runs read the others from
+    the environment they inherit)."""
     parameters = {"raw_dir": raw_dir, "index": index, "batch_size": batch_size}
-    deployment = configured(settings).to_deployment(
+    deployment = configured(settings or Settings()).to_deployment(
         name=DEPLOYMENT,
         schedules=[Cron(cron, timezone=timezone)],
         parameters={**parameters, **(connection or {})},

@@ -172,10 +172,10 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         deployment = build_deployment(
             args.cron,
             args.timezone,
-            settings,
             raw_dir=str(settings.raw_dir.resolve()),
             index=settings.index,
             batch_size=settings.batch_size,
+            settings=settings,
             connection=_stored_connection(args),
         )
         print(f"newsetl serve: scheduled runs of {deployment.name} on {api}", file=sys.stderr)
