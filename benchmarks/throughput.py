@@ -432,10 +432,10 @@ def main() -> int:
         url = engine.up()
         client = Elasticsearch(url, request_timeout=120)
         engine_cpu = EngineCpu(engine)
-        rows = [
-            measure(n, client, url, work, args.workers, engine_cpu, args.profile)
-            for n in args.n or [10_000]
-        ]
+        rows = []
+        for n in args.n or [10_000]:
+            rows.append(measure(n, client, url, work, args.workers, engine_cpu, args.profile))
+            print(json.dumps(rows[-1]), file=sys.stderr, flush=True)  # kept if a later N fails
         tuned = {}
         if args.tuning:
             raw = work / "raw-tuning"
