@@ -13,9 +13,13 @@ Elasticsearch:
 - Prefect: the orchestration cost of one batch task (a no-op task, timed).
 
 `--profile` samples the flow with py-spy and prints newsetl's hot spots per process kind.
+The table has a column per N (one run, one engine), the targets beside the figures, the
+machine's load average while the flow ran (the machine may be shared: CPU per document is the
+figure that load does not move) and how far the flow process's peak memory moved from the
+first N. `--table FILE` prints the table of a saved `--json` run.
 
     .venv/bin/python benchmarks/throughput.py --n 10000 [--n 100000] [--tuning 20000]
-        [--profile] [--json]
+        [--profile] [--json] [--table saved.json]
 """
 
 from __future__ import annotations
