@@ -13,9 +13,13 @@ Elasticsearch:
 - Prefect: the orchestration cost of one batch task (a no-op task, timed).
 
 `--profile` samples the flow with py-spy and prints newsetl's hot spots per process kind.
+The table has a column per N (one run, one engine), the targets beside the figures, the
+machine's load average while the flow ran (the machine may be shared: CPU per document is the
+figure that load does not move) and how far the flow process's peak memory moved from the
+first N. `--table FILE` prints the table of a saved `--json` run.
 
     .venv/bin/python benchmarks/throughput.py --n 10000 [--n 100000] [--tuning 20000]
-        [--profile] [--json]
+        [--profile] [--json] [--table saved.json]
 """
 
 from __future__ import annotations
@@ -214,6 +218,7 @@ def flow_run(
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     peak = {"main": 0, "tree": 0}
     cpu: dict[int, tuple[str, float]] = {}  # last CPU seconds seen of every process in the tree
+    load: list[float] = []  # the machine's 1-minute load average while the flow runs
 
     def sample() -> None:
         flow_pid = proc.pid
@@ -228,6 +233,7 @@ def flow_run(
             for pid in mine:
                 if seconds := _cpu_seconds(pid):
                     cpu[pid] = (tree[pid], seconds)
+            load.append(os.getloadavg()[0])
             time.sleep(0.2)
 
     sampler = threading.Thread(target=sample)
@@ -245,6 +251,7 @@ def flow_run(
         "stages": ast.literal_eval(stages.group(1)) if stages else {},
         "peak_main": peak["main"],
         "peak_tree": peak["tree"],
+        "load_average": sum(load) / len(load) if load else 0.0,
         "cpu": {
             role: sum(sec for r, sec in cpu.values() if r == role)
             for role in ("flow process", "workers", "prefect api")
@@ -351,11 +358,53 @@ def measure(
         "ceiling_cpu_ms_per_doc": round(ceiling_cpu / n * 1000, 2),
         **{f"flow_cpu_ms_per_doc {role}": round(sec / n * 1000, 2) for role, sec in cpu.items()},
         "flow_cores_busy": round(sum(cpu.values()) / flow["seconds"], 2),
+        "load_average_during_flow": round(flow["load_average"], 1),
         "flow_cpu_bound_docs_per_s": round((os.cpu_count() or 1) * n / sum(cpu.values()), 1),
         "counts": flow["counts"],
         "stage_seconds": flow["stages"],
         "hot_spots": hot_spots(spied) if spied else {},
     }
+
+
+# (label, key in a row, target): the figures issue-level goals are stated in, one row each.
+FIGURES: list[tuple[str, str, str]] = [
+    ("flow docs/s (end to end)", "flow_docs_per_s", ""),
+    ("ceiling docs/s (bulk only)", "ceiling_docs_per_s", ""),
+    ("flow ÷ ceiling", "flow_over_ceiling", "≥ 0.5 at 10k, ≥ 0.45 at 100k"),
+    ("flow process peak RSS MB", "flow_peak_rss_mb_main", "< 500, within 15% of 10k"),
+    ("process tree peak RSS MB", "flow_peak_rss_mb_tree", ""),
+    ("CPU ms/doc: transform workers", "flow_cpu_ms_per_doc workers", ""),
+    ("CPU ms/doc: flow process", "flow_cpu_ms_per_doc flow process", ""),
+    ("CPU ms/doc: Prefect API", "flow_cpu_ms_per_doc prefect api", ""),
+    ("CPU ms/doc: engine (flow)", "flow_cpu_ms_per_doc engine", ""),
+    ("CPU ms/doc: engine + client (ceiling)", "ceiling_cpu_ms_per_doc", ""),
+    ("cores busy during the flow", "flow_cores_busy", ""),
+    ("CPU-bound docs/s (cores ÷ CPU/doc)", "flow_cpu_bound_docs_per_s", ""),
+    ("load average during the flow", "load_average_during_flow", "(machine shared)"),
+    ("transform docs/s per core (in-process)", "transform_docs_per_s_per_core", ""),
+    ("flow seconds", "flow_seconds", ""),
+]
+
+
+def _filled(row: dict[str, Any]) -> dict[str, Any]:
+    """A saved row, figures it predates shown as "n/a"."""
+    return {key: row.get(key, "n/a") for _, key, _ in FIGURES} | row
+
+
+def table(rows: list[dict[str, Any]]) -> str:
+    """One column per corpus size, one row per figure; the last column says the target, and
+    a last row how far the flow process's peak memory moved from the first size."""
+    head = "| figure | " + " | ".join(f"N={row['n']}" for row in rows) + " | target |"
+    lines = [head, "|---|" + "---|" * len(rows) + "---|"]
+    for label, key, target in FIGURES:
+        lines.append(f"| {label} | " + " | ".join(str(row[key]) for row in rows) + f" | {target} |")
+    if len(rows) > 1 and rows[0].get("flow_peak_rss_mb_main"):
+        growth = [
+            row["flow_peak_rss_mb_main"] / rows[0]["flow_peak_rss_mb_main"] - 1 for row in rows
+        ]
+        cells = " | ".join(f"{g:+.0%}" for g in growth)
+        lines.append(f"| flow process RSS vs N={rows[0]['n']} | {cells} | ≤ +15% |")
+    return "\n".join(lines)
 
 
 def main() -> int:
@@ -369,7 +418,14 @@ def main() -> int:
     parser.add_argument(
         "--tuning", type=int, default=0, metavar="N", help="also time load settings on N docs"
     )
+    parser.add_argument(
+        "--table", type=Path, metavar="JSON", help="print the table of a saved --json run"
+    )
     args = parser.parse_args()
+    if args.table:
+        saved = json.loads(args.table.read_text())
+        print(table([_filled(row) for row in saved["rows"]]))
+        return 0
     if not REUTERS.is_dir():
         print(f"corpus not found: {REUTERS}", file=sys.stderr)
         return 2
@@ -380,10 +436,10 @@ def main() -> int:
         url = engine.up()
         client = Elasticsearch(url, request_timeout=120)
         engine_cpu = EngineCpu(engine)
-        rows = [
-            measure(n, client, url, work, args.workers, engine_cpu, args.profile)
-            for n in args.n or [10_000]
-        ]
+        rows = []
+        for n in args.n or [10_000]:
+            rows.append(measure(n, client, url, work, args.workers, engine_cpu, args.profile))
+            print(json.dumps(rows[-1]), file=sys.stderr, flush=True)  # kept if a later N fails
         tuned = {}
         if args.tuning:
             raw = work / "raw-tuning"
@@ -409,11 +465,7 @@ def main() -> int:
     print(f"# throughput {result['date']}: {result['machine']}, {result['engine']}")
     print(f"workers={args.workers}")
     print(f"versions: {result['versions']}")
-    cols = [k for k in rows[0] if k not in ("counts", "stage_seconds", "hot_spots")]
-    print("| " + " | ".join(cols) + " |")
-    print("|" + "---|" * len(cols))
-    for row in rows:
-        print("| " + " | ".join(str(row[c]) for c in cols) + " |")
+    print(table(rows))
     for row in rows:
         print(f"N={row['n']}: seconds per flow stage {row['stage_seconds']}")
         for role, spots in row["hot_spots"].items():

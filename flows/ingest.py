@@ -1,33 +1,38 @@
 """The `ingest` flow: raw folder -> documents -> Elasticsearch, incrementally, in batches.
 
-Thin orchestration over `newsetl.pipeline` and `newsetl.es`: each task handles a batch of
-files, never one document; transforming batch n+1 overlaps loading batch n; the ledger is
-written only after a batch's documents are in, so a crashed run's re-run converges.
+Thin orchestration: the flow is the script of the run's steps, each a task over a batch of
+files (never one document); what the steps compute lives in `newsetl.pipeline` (reading and
+transforming), `newsetl.batching` (ledger look-ups, how many batches run ahead),
+`newsetl.accounting` (counts, duplicates, refused documents) and `newsetl.es`. Transforming
+batch n+1 overlaps loading batch n; the ledger is written only after a batch's documents are
+in, so a crashed run's re-run converges.
 """
 
 from __future__ import annotations
 
 import logging
-from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import nullcontext
-from dataclasses import replace
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from time import perf_counter
 from typing import Any, cast
 
 from elasticsearch import Elasticsearch
-from prefect import flow, get_run_logger, task
+from prefect import Flow, flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NONE
 from prefect.futures import PrefectFuture
 from prefect.runtime import flow_run
 from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 from prefect.utilities.annotations import quote
+from pydantic import SecretStr
 
 from flows.notify import match_batch, send
 from newsetl import parallel, watch
+from newsetl.accounting import RunSummary, dedupe, quarantine_refused
+from newsetl.batching import ahead, with_ledger
 from newsetl.config import Settings
 from newsetl.es import learned as evidence_store
 from newsetl.es import ledger
@@ -49,14 +54,13 @@ from newsetl.pipeline import (
     Batch,
     FileWork,
     Gathered,
-    RunSummary,
     batches,
     gather_evidence,
     pipeline_version,
     stat_files,
     transform_files,
 )
-from newsetl.progress import current, progress_bar, timed
+from newsetl.progress import Display, current, progress_bar, timed
 from newsetl.readers import Rejected, discover
 from transforms.shingles import DupParams
 
@@ -74,6 +78,62 @@ def run_id() -> str:
     """The flow run's id, or "local" outside one: what the ledger, the lock and watch matches
     record as the run that wrote them."""
     return str(flow_run.get_id() or "local")
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """What a run learns while making sure its indexes exist."""
+
+    relearn: bool  # a new evidence index: boilerplate is learned from every file
+    watching: bool  # saved watches exist: each loaded batch is percolated
+
+
+@task(cache_policy=NONE, persist_result=False)
+def prepare(client: Elasticsearch, target: str, alias: str) -> Prepared:
+    """The ledger, the evidence index and the story fields exist; stored watch queries are
+    parsed again if the mapping changed since they were saved."""
+    ledger.ensure_ledger(client, target)
+    relearn = evidence_store.ensure_learned(client, target)
+    ensure_story_fields(client, target)
+    watching = count_watches(client, alias) > 0
+    if watching:
+        ensure_watch_index(client, alias)
+    return Prepared(relearn, watching)
+
+
+@task(cache_policy=NONE, persist_result=False)
+def list_files(root: Path) -> list[FileWork]:
+    """Every article file under `root`, with its stat (and its sidecar's)."""
+    return stat_files(discover(root), root)
+
+
+@task(cache_policy=NONE, persist_result=False)
+def prune_gone(
+    client: Elasticsearch,
+    index: str,
+    work: list[FileWork],
+    stories: DupParams,
+    allow_shrink: bool,
+    root: Path,
+) -> tuple[int, set[str]]:
+    """Delete the documents and ledger entries of files that are gone from the raw folder;
+    return how many documents went and which present files must be re-read.
+
+    An empty or suddenly much smaller raw folder is what an unmounted share looks like: losing
+    most of what is indexed takes `allow_shrink`.
+    """
+    plan = ledger.plan_prune(client, index, {w.rel for w in work})
+    if plan.gone and not allow_shrink and 2 * len(plan.gone) > plan.known:
+        raise PruneRefusedError(
+            f"--prune would delete the documents of {len(plan.gone)} of the {plan.known} "
+            f"files indexed, as {root} holds only {len(work)}; nothing was deleted. "
+            "Is the raw folder mounted? Pass --allow-shrink to prune anyway."
+        )
+    forget_stories(client, index, plan.delete, stories)
+    deleted = delete_ids(client, index, plan.delete)
+    ledger.delete(client, index, plan.gone)
+    evidence_store.prune(client, index, {w.rel for w in work})
+    return deleted, plan.redo
 
 
 @task(cache_policy=NONE, persist_result=False)
@@ -109,37 +169,6 @@ def transform_batch(
     )
 
 
-def dedupe(batch: Batch, seen_ids: dict[str, int]) -> int:
-    """Drop documents whose id this run already wrote from a newer file (the same URL twice);
-    count them. `seen_ids` maps each id written to its file's mtime.
-
-    The newest file carrying a URL is the story's latest version: it is written (an update)
-    and an older copy is the duplicate, whatever the order of the files. Documents of files
-    skipped as unchanged are not written, so they never make a new or changed one a duplicate.
-    """
-    mtimes = {entry.path: entry.mtime_ns for entry in batch.entries}
-
-    def mtime(doc: dict[str, Any]) -> int:
-        source = doc["source"]
-        path = source["path"].rpartition(":")[0] if source["format"] == "jsonl" else source["path"]
-        return mtimes.get(path, -1)
-
-    newest: dict[str, tuple[int, int]] = {}  # id -> (mtime, position) of its newest copy here
-    for position, doc in enumerate(batch.docs):
-        found = newest.get(doc["id"])
-        if found is None or mtime(doc) > found[0]:  # equal: the first one stays
-            newest[doc["id"]] = (mtime(doc), position)
-    fresh = []
-    for position, doc in enumerate(batch.docs):
-        stamp, chosen = newest[doc["id"]]
-        if chosen == position and seen_ids.get(doc["id"], -2) < stamp:
-            seen_ids[doc["id"]] = stamp
-            fresh.append(doc)
-    duplicates = len(batch.docs) - len(fresh)
-    batch.docs = fresh
-    return duplicates
-
-
 @task(cache_policy=NONE, persist_result=False)
 def load_batch(
     client: Elasticsearch, index: str, batch: Batch, stories: DupParams, alias: str | None = None
@@ -148,20 +177,11 @@ def load_batch(
 
     Returns the seconds each step took too: the run report breaks the load stage down.
     """
-    fresh = batch.docs
     seconds: dict[str, float] = {}
-    assign_stories(client, index, fresh, stories, batch.fingerprints, seconds)
+    assign_stories(client, index, batch.docs, stories, batch.fingerprints, seconds)
     with timed(seconds, "load: bulk"):
-        result = load(client, index, fresh, seen_in=alias) if fresh else LoadResult()
-    rejects = list(batch.rejected)
-    refused = dict(result.rejected)
-    for entry in batch.entries:
-        for doc_id in [i for i in entry.ids if i in refused]:
-            entry.ids.remove(doc_id)
-            origin = next(d["source"] for d in fresh if d["id"] == doc_id)
-            line = int(origin["path"].rpartition(":")[2]) if origin["format"] == "jsonl" else None
-            entry.quarantine.append({"line": line, "reason": refused[doc_id]})
-            rejects.append(Rejected(entry.path, refused[doc_id], line))
+        result = load(client, index, batch.docs, seen_in=alias) if batch.docs else LoadResult()
+    refused = quarantine_refused(batch.entries, batch.docs, dict(result.rejected))
     if batch.stale_ids:
         with timed(seconds, "load: stale deletions"):
             forget_stories(client, index, batch.stale_ids, stories)
@@ -171,21 +191,40 @@ def load_batch(
         entry.run, entry.at = run_id(), stamp
     with timed(seconds, "load: ledger"):
         ledger.write(client, index, batch.entries)
-    return result, rejects, seconds
+    return result, [*batch.rejected, *refused], seconds
 
 
-def _account(
-    summary: RunSummary, batch: Batch, result: LoadResult, rejects: list[Rejected], duplicates: int
+@task(cache_policy=NONE, persist_result=False)
+def report(
+    client: Elasticsearch,
+    summary: RunSummary,
+    settings: Settings,
+    target: str,
+    new_matches: list[Match],
+    watching: bool,
 ) -> None:
-    rejects = rejects + batch.unchanged_rejects
-    summary.seen += len(batch.docs) + duplicates + len(batch.rejected) + len(batch.unchanged_ids)
-    summary.seen += len(batch.unchanged_rejects)
-    summary.indexed += result.indexed
-    summary.updated += result.updated
-    summary.unchanged += result.unchanged + len(batch.unchanged_ids)
-    summary.duplicates += duplicates
-    summary.quarantined += len(rejects)
-    summary.reasons.update(r.reason.split(":")[0] for r in rejects)
+    """The run's refreshes, its log lines and artifact, and the notification of new matches."""
+    logger = get_run_logger()
+    client.indices.refresh(
+        index=[target, ledger.ledger_name(target), evidence_store.learned_name(target)]
+    )
+    watch_names = [w.name for w in list_watches(client, settings.index)] if watching else []
+    logger.info("ingest done: %s (counts add up: %s)", summary.counts(), summary.balanced)
+    logger.info("stage seconds: %s", {k: round(v, 1) for k, v in summary.stages.items()})
+    if not summary.balanced:
+        logger.error("counts do not add up: %s", summary.counts())
+    watches = watch.markdown(new_matches, watch_names)
+    create_markdown_artifact(
+        key="ingest-summary",
+        markdown=summary.markdown(settings.index) + (f"\n{watches}" if watches else ""),
+        description="newsetl ingest counts",
+    )
+    if new_matches:
+        client.indices.refresh(index=matches_index(settings.index))
+        for name, found in by_watch(new_matches).items():
+            logger.info("watch %r: %d new match(es)", name, len(found))
+        if settings.notify_block:
+            send(settings.notify_block, new_matches, settings.index, run_id(), logger)
 
 
 def task_runner(settings: Settings) -> TaskRunner[Any]:
@@ -200,7 +239,24 @@ def task_runner(settings: Settings) -> TaskRunner[Any]:
     return ThreadPoolTaskRunner(max_workers=max(IN_FLIGHT, settings.workers) + 1)
 
 
-@flow(name="ingest", task_runner=task_runner(Settings()))
+def configured(settings: Settings) -> Flow[..., dict[str, int]]:
+    """`ingest` on the task runner `settings` names: chosen when a run starts (the CLI, the
+    scheduled deployment), never when this module is imported."""
+    return cast(Flow[..., dict[str, int]], ingest.with_options(task_runner=task_runner(settings)))
+
+
+def connection(settings: Settings) -> dict[str, Any]:
+    """The options of `settings` that say where the cluster is, as `ingest`'s parameters.
+    The URL is a secret (it may carry a password): Prefect stores it masked."""
+    return {
+        "es_url": SecretStr(settings.es_url) if settings.es_url else None,
+        "es_ca_certs": str(settings.es_ca_certs) if settings.es_ca_certs else None,
+        "state_dir": str(settings.state_dir),
+        "local_port": settings.local_port,
+    }
+
+
+@flow(name="ingest")
 def ingest(
     raw_dir: str | None = None,
     index: str | None = None,
@@ -210,74 +266,148 @@ def ingest(
     into: str | None = None,
     progress: bool = False,
     allow_shrink: bool = False,
+    es_url: SecretStr | None = None,
+    es_ca_certs: str | None = None,
+    state_dir: str | None = None,
+    local_port: int | None = None,
 ) -> dict[str, int]:
     """Index what is new or changed under `raw_dir` into the alias `index`; returns the counts.
 
     `into` names a concrete index to fill from scratch instead (the reindex flow uses it);
     `progress` draws a progress bar (the CLI asks for one in a terminal); `allow_shrink` lets
-    `prune` delete the documents of most of the files indexed.
+    `prune` delete the documents of most of the files indexed. The other parameters override
+    their `NEWSETL_*` setting; unset, the environment's value holds.
     """
-    settings = Settings.with_overrides(raw_dir=raw_dir, index=index, batch_size=batch_size)
-    if not settings.raw_dir.is_dir():  # before anything is created for it
-        raise FileNotFoundError(f"raw folder {settings.raw_dir.resolve()} does not exist")
+    settings = Settings.with_overrides(
+        raw_dir=raw_dir,
+        index=index,
+        batch_size=batch_size,
+        es_url=es_url.get_secret_value() if es_url else None,
+        es_ca_certs=es_ca_certs,
+        state_dir=state_dir,
+        local_port=local_port,
+    )
+    root = settings.raw_dir.resolve()
+    if not root.is_dir():  # before anything is created for it
+        raise FileNotFoundError(f"raw folder {root} does not exist")
     logger = get_run_logger()
+    started = perf_counter()
+    summary = RunSummary()
     current(progress).status("connecting to Elasticsearch (starting the local engine if needed)")
     client = connect(settings)  # unreachable: fails now, naming the URL only
     target = into or ensure_alias(client, settings.index, replicas=settings.replicas)
     with write_lock.hold(client, target, run=run_id(), log=logger.warning):  # one run per index
-        return _ingest(
-            settings, client, target, into, prune, retry_quarantined, progress, allow_shrink
-        )
+        prepared = prepare(client, target, settings.index)
+        current(progress).status("listing the raw folder")
+        with timed(summary.stages, "discover"):
+            work = list_files(root)
+        summary.files = len(work)
+        logger.info("ingest: %d files under %s into %s", len(work), root, target)
+        redo: set[str] = set()  # files re-read because a pruned file shared their URL
+        if prune:
+            with timed(summary.stages, "prune"):
+                summary.pruned, redo = prune_gone(
+                    client, target, work, settings.dup_params(), allow_shrink, root
+                )
+        run = Run(client, target, settings, root, work, redo, summary, force=into is not None)
+        tuning = tuned_for_bulk(client, target) if len(work) >= BULK_TUNING_FILES else nullcontext()
+        with (
+            parallel.process_pool(run.local_workers),
+            tuning,
+            progress_bar(progress, total=len(work)) as shown,
+        ):
+            shown.status("learning boilerplate")
+            with timed(summary.stages, "learn boilerplate"):
+                learned = learn_boilerplate(run, relearn=prepared.relearn)
+            new_matches = transform_and_load(
+                run, learned, retry_quarantined, into, prepared.watching, shown
+            )
+        current(progress).status("finishing: refresh, report")
+        summary.seconds = perf_counter() - started
+        report(client, summary, settings, target, new_matches, prepared.watching)
+    return summary.counts()
 
 
-def _ingest(
-    settings: Settings,
-    client: Elasticsearch,
-    target: str,
-    into: str | None,
-    prune: bool,
+@dataclass
+class Run:
+    """What every step of one run shares: where it writes, what it reads, what it counts."""
+
+    client: Elasticsearch
+    target: str
+    settings: Settings
+    root: Path
+    work: list[FileWork]
+    redo: set[str]
+    summary: RunSummary
+    force: bool  # filling a new index: every file is read, whatever the ledger says
+
+    @property
+    def local_workers(self) -> int:
+        """Transform processes of this machine's pool (none on Dask: its workers are)."""
+        return self.settings.workers if self.settings.task_runner == "local" else 1
+
+    @property
+    def in_flight(self) -> int:
+        """Batches submitted ahead of the step that consumes them: one per worker, and one
+        more so no worker waits while a result is handed over."""
+        return max(IN_FLIGHT, self.local_workers + 1)
+
+    def chunks(self) -> Iterator[list[FileWork]]:
+        """The run's batches with their ledger entries, looked up afresh by each pass."""
+        split = batches(self.work, self.settings.batch_size, self.settings.batch_bytes)
+
+        def lookup(paths: list[str]) -> dict[str, ledger.FileEntry]:
+            with timed(self.summary.stages, "ledger lookup"):
+                return ledger.fetch(self.client, self.target, paths)
+
+        return with_ledger(split, lookup, self.redo)
+
+
+def learn_boilerplate(run: Run, *, relearn: bool) -> dict[str, frozenset[str]]:
+    """The evidence of new and changed files (of every file with `relearn`) recorded, batch
+    by batch; returns the boilerplate keys the whole corpus's evidence now yields, by site."""
+    pipeline, limits = pipeline_version(), run.settings.limits()
+
+    def submit(chunk: list[FileWork]) -> PrefectFuture[Gathered]:
+        return evidence_batch.submit(chunk, run.root, pipeline, run.force or relearn, limits)
+
+    for future in ahead(run.chunks(), submit, run.in_flight):
+        found = future.result()
+        evidence_store.record(run.client, run.target, found.paths, found.items)
+        found.paths.clear()  # the orchestrator holds each task's result until the run ends
+        found.items.clear()
+    return evidence_store.learned(run.client, run.target)
+
+
+def transform_and_load(
+    run: Run,
+    learned: dict[str, frozenset[str]],
     retry_quarantined: bool,
-    progress: bool,
-    allow_shrink: bool,
-) -> dict[str, int]:
+    into: str | None,
+    watching: bool,
+    shown: Display,
+) -> list[Match]:
+    """Transform every batch (`run.in_flight` of them ahead of the loader), load it, match it
+    against the watches; counts go to `run.summary`. Returns the new watch matches."""
     logger = get_run_logger()
-    summary = RunSummary()
-    started = perf_counter()
-    shown = current(progress)
-    ledger.ensure_ledger(client, target)
-    # New evidence index (first run, or upgraded from local evidence): learn from every file.
-    relearn = evidence_store.ensure_learned(client, target)
-    ensure_story_fields(client, target)
+    settings, summary = run.settings, run.summary
+    now, pipeline, limits = datetime.now(UTC), pipeline_version(), settings.limits()
     stories = settings.dup_params()
-    watching = count_watches(client, settings.index) > 0
-    if watching:  # stored queries parsed again if the mapping changed since they were saved
-        ensure_watch_index(client, settings.index)
-    this_run = run_id()
-    new_matches: list[Match] = []
-    root = settings.raw_dir.resolve()
-    if not root.is_dir():
-        raise FileNotFoundError(f"raw folder {root} does not exist")
-    shown.status("listing the raw folder")
-    with timed(summary.stages, "discover"):
-        work = stat_files(discover(root), root)
-    summary.files = len(work)
-    logger.info("ingest: %d files under %s into %s", len(work), root, target)
-    redo: set[str] = set()  # files re-read because a pruned file shared their URL
-    if prune:
-        with timed(summary.stages, "prune"):
-            summary.pruned, redo = _prune(client, target, work, stories, allow_shrink, root)
-    now, pipeline = datetime.now(UTC), pipeline_version()
-    loader = load_batch.with_options(
-        retries=len(settings.retry_delays), retry_delay_seconds=settings.retry_delays
-    )
-    matcher = match_batch.with_options(
-        retries=len(settings.retry_delays), retry_delay_seconds=settings.retry_delays
-    )
+    retries, delays = len(settings.retry_delays), settings.retry_delays
+    loader = load_batch.with_options(retries=retries, retry_delay_seconds=delays)
+    matcher = match_batch.with_options(retries=retries, retry_delay_seconds=delays)
     seen_ids: dict[str, int] = {}
-    pending: deque[tuple[PrefectFuture[Batch], float, int]] = deque()
+    new_matches: list[Match] = []
+    shown.status("transforming")
+    first = perf_counter()  # start-up (engine, Prefect, learning) is not the rate
 
-    def drain_one() -> None:
-        future, submitted, files = pending.popleft()
+    def submit(chunk: list[FileWork]) -> tuple[PrefectFuture[Batch], float, int]:
+        future = transform_batch.submit(
+            chunk, run.root, now, pipeline, run.force, retry_quarantined, limits, learned, stories
+        )
+        return future, perf_counter(), len(chunk)
+
+    for future, submitted, files in ahead(run.chunks(), submit, run.in_flight):
         shown.status("waiting for transforms")
         batch = future.result()
         summary.stages["transform"] += perf_counter() - submitted
@@ -285,134 +415,37 @@ def _ingest(
         shown.status(f"loading into {settings.index}")
         with timed(summary.stages, "load"):
             result, rejects, seconds = loader(
-                client, target, cast(Batch, quote(batch)), stories, settings.index if into else None
+                run.client,
+                run.target,
+                cast(Batch, quote(batch)),
+                stories,
+                settings.index if into else None,
             )
         for stage, spent in seconds.items():
             summary.stages[stage] += spent
         if watching:
-            refused = {doc_id for doc_id, _ in result.rejected}
-            loaded = [d for d in batch.docs if d["id"] not in refused]
+            loaded = _loaded(batch.docs, result)
             with timed(summary.stages, "watches"):
-                new_matches.extend(matcher(client, settings.index, quote(loaded), this_run))
-        for item in rejects:
-            where = f"{item.path}:{item.line}" if item.line else item.path
-            logger.warning("quarantined %s: %s", where, item.reason)
-        _account(summary, batch, result, rejects, duplicates)
+                new_matches.extend(matcher(run.client, settings.index, quote(loaded), run_id()))
+        _log_rejects(logger.warning, rejects)
+        summary.add(batch, result, rejects, duplicates)
         batch.release()
-        # From the first transform on: start-up (engine, Prefect, learning) is not the rate.
-        rate = summary.seen / max(perf_counter() - work_started[0], 1e-3)
+        rate = summary.seen / max(perf_counter() - first, 1e-3)
         logger.info("batch done: %d seen so far, %.1f documents/s", summary.seen, rate)
         shown.advance(files, rate)
         shown.status("transforming")
-
-    local_workers = settings.workers if settings.task_runner == "local" else 1
-    in_flight = max(IN_FLIGHT, local_workers + 1)
-    tuning = tuned_for_bulk(client, target) if len(work) >= BULK_TUNING_FILES else nullcontext()
-    force = into is not None
-    bar = progress_bar(progress, total=len(work))
-
-    def chunks() -> Iterator[list[FileWork]]:
-        """The batches with what the ledger says of their files, looked up as they go (each
-        pass looks again rather than holding every file's entry for the run)."""
-        for chunk in batches(work, settings.batch_size, settings.batch_bytes):
-            with timed(summary.stages, "ledger lookup"):
-                known = ledger.fetch(client, target, [w.rel for w in chunk])
-            for rel in redo.intersection(known):  # not skipped as unchanged: re-read
-                known[rel] = replace(known[rel], size=-1, sha256="")
-            yield [replace(w, previous=known.get(w.rel)) for w in chunk]
-
-    work_started = [perf_counter()]
-    with parallel.process_pool(local_workers), tuning, bar as shown:
-        shown.status("learning boilerplate")
-        with timed(summary.stages, "learn boilerplate"):
-            evidence: deque[PrefectFuture[Gathered]] = deque()
-            for chunk in chunks():
-                evidence.append(
-                    evidence_batch.submit(
-                        chunk, root, pipeline, force or relearn, settings.limits()
-                    )
-                )
-                if len(evidence) > in_flight:  # bounded: memory stays flat
-                    _learn_from(client, target, evidence.popleft().result())
-            while evidence:
-                _learn_from(client, target, evidence.popleft().result())
-            learned = evidence_store.learned(client, target)
-        shown.status("transforming")
-        work_started[0] = perf_counter()
-        for chunk in chunks():
-            future = transform_batch.submit(
-                chunk,
-                root,
-                now,
-                pipeline,
-                force,
-                retry_quarantined,
-                settings.limits(),
-                learned,
-                stories,
-            )
-            pending.append((future, perf_counter(), len(chunk)))
-            if len(pending) > in_flight:
-                drain_one()
-        while pending:
-            drain_one()
-    shown.status("finishing: refresh, report")
-    client.indices.refresh(
-        index=[target, ledger.ledger_name(target), evidence_store.learned_name(target)]
-    )
-    summary.seconds = perf_counter() - started
-    watch_names = [w.name for w in list_watches(client, settings.index)] if watching else []
-    _report(summary, settings.index, logger, watch.markdown(new_matches, watch_names))
-    if new_matches:
-        client.indices.refresh(index=matches_index(settings.index))
-        for name, found in by_watch(new_matches).items():
-            logger.info("watch %r: %d new match(es)", name, len(found))
-        if settings.notify_block:
-            send(settings.notify_block, new_matches, settings.index, this_run, logger)
-    return summary.counts()
+    return new_matches
 
 
-def _learn_from(client: Elasticsearch, index: str, found: Gathered) -> None:
-    evidence_store.record(client, index, found.paths, found.items)
-    found.paths.clear()  # the orchestrator may hold the result until the run ends
-    found.items.clear()
+def _loaded(docs: Sequence[dict[str, Any]], result: LoadResult) -> list[dict[str, Any]]:
+    refused = {doc_id for doc_id, _ in result.rejected}
+    return [d for d in docs if d["id"] not in refused]
 
 
-def _prune(
-    client: Elasticsearch,
-    index: str,
-    work: list[FileWork],
-    stories: DupParams,
-    allow_shrink: bool,
-    root: Path,
-) -> tuple[int, set[str]]:
-    """Delete the documents and ledger entries of files that are gone from the raw folder;
-    return how many documents went and which present files must be re-read.
-
-    An empty or suddenly much smaller raw folder is what an unmounted share looks like: losing
-    most of what is indexed takes `allow_shrink`.
-    """
-    plan = ledger.plan_prune(client, index, {w.rel for w in work})
-    if plan.gone and not allow_shrink and 2 * len(plan.gone) > plan.known:
-        raise PruneRefusedError(
-            f"--prune would delete the documents of {len(plan.gone)} of the {plan.known} "
-            f"files indexed, as {root} holds only {len(work)}; nothing was deleted. "
-            "Is the raw folder mounted? Pass --allow-shrink to prune anyway."
+def _log_rejects(warn: Callable[..., None], rejects: Sequence[Rejected]) -> None:
+    for item in rejects:
+        warn(
+            "quarantined %s: %s",
+            f"{item.path}:{item.line}" if item.line else item.path,
+            item.reason,
         )
-    forget_stories(client, index, plan.delete, stories)
-    deleted = delete_ids(client, index, plan.delete)
-    ledger.delete(client, index, plan.gone)
-    evidence_store.prune(client, index, {w.rel for w in work})
-    return deleted, plan.redo
-
-
-def _report(summary: RunSummary, alias: str, logger: Any, watches: str = "") -> None:
-    logger.info("ingest done: %s (counts add up: %s)", summary.counts(), summary.balanced)
-    logger.info("stage seconds: %s", {k: round(v, 1) for k, v in summary.stages.items()})
-    if not summary.balanced:
-        logger.error("counts do not add up: %s", summary.counts())
-    create_markdown_artifact(
-        key="ingest-summary",
-        markdown=summary.markdown(alias) + (f"\n{watches}" if watches else ""),
-        description="newsetl ingest counts",
-    )

@@ -9,8 +9,9 @@ from __future__ import annotations
 from typing import Any
 
 from prefect import flow, get_run_logger
+from pydantic import SecretStr
 
-from flows.ingest import ingest
+from flows.ingest import configured
 from newsetl.config import Settings
 from newsetl.es import ledger
 from newsetl.es.client import connect
@@ -29,15 +30,34 @@ def reindex(
     batch_size: int | None = None,
     cleanup: bool = False,
     allow_shrink: bool = False,
+    es_url: SecretStr | None = None,
+    es_ca_certs: str | None = None,
+    state_dir: str | None = None,
+    local_port: int | None = None,
 ) -> dict[str, Any]:
-    settings = Settings.with_overrides(raw_dir=raw_dir, index=index, batch_size=batch_size)
+    """Build a new index from the raw folder, then point the alias at it. The connection
+    parameters are `ingest`'s, passed on to it."""
+    connection = {
+        "es_url": es_url,
+        "es_ca_certs": es_ca_certs,
+        "state_dir": state_dir,
+        "local_port": local_port,
+    }
+    settings = Settings.with_overrides(
+        raw_dir=raw_dir,
+        index=index,
+        batch_size=batch_size,
+        **{**connection, "es_url": es_url.get_secret_value() if es_url else None},
+    )
     logger = get_run_logger()
     client = connect(settings)
     alias = settings.index
     old = current_index(client, alias) if client.indices.exists_alias(name=alias) else None
     new = new_index_name(alias)
     create_index(client, new, replicas=settings.replicas)
-    counts = ingest(raw_dir=raw_dir, index=alias, batch_size=batch_size, into=new)
+    counts = configured(settings)(
+        **connection, raw_dir=raw_dir, index=alias, batch_size=batch_size, into=new
+    )
     new_count = client.count(index=new)["count"]
     old_count = client.count(index=old)["count"] if old else 0
     if new_count < old_count and not allow_shrink:

@@ -43,17 +43,17 @@ def _cmd_run(args: argparse.Namespace) -> int:
     from newsetl.progress import display
 
     settings = _settings(args)
-    _export(settings)
     _require_folder(settings.raw_dir)
     _reachable(settings)
     with display(sys.stderr.isatty()) as shown:
         shown.status("starting the Prefect API")
         with prefect_api(settings.state_dir, settings.prefect_port):
-            from flows.ingest import ingest
+            from flows.ingest import configured, connection
 
             quiet_flow_tracebacks()
             shown.status("starting the Prefect flow")
-            counts = ingest(
+            counts = configured(settings)(
+                **connection(settings),
                 raw_dir=str(settings.raw_dir),
                 index=settings.index,
                 batch_size=settings.batch_size,
@@ -84,14 +84,15 @@ def _print_counts(counts: dict[str, Any], as_json: bool) -> None:
 
 def _cmd_reindex(args: argparse.Namespace) -> int:
     settings = _settings(args)
-    _export(settings)
     _require_folder(settings.raw_dir)
     _reachable(settings)
     with prefect_api(settings.state_dir, settings.prefect_port):
+        from flows.ingest import connection
         from flows.reindex import reindex
 
         quiet_flow_tracebacks()
         result = reindex(
+            **connection(settings),
             raw_dir=str(settings.raw_dir),
             index=settings.index,
             batch_size=settings.batch_size,
@@ -158,7 +159,6 @@ def _schedule_checked(cron: str, timezone: str) -> None:
 
 def _cmd_serve(args: argparse.Namespace) -> int:
     settings = _settings(args)
-    _export(settings)
     _schedule_checked(args.cron, args.timezone)
     _require_folder(settings.raw_dir)
     _reachable(settings)
@@ -175,10 +175,30 @@ def _cmd_serve(args: argparse.Namespace) -> int:
             raw_dir=str(settings.raw_dir.resolve()),
             index=settings.index,
             batch_size=settings.batch_size,
+            settings=settings,
+            connection=_stored_connection(args),
         )
         print(f"newsetl serve: scheduled runs of {deployment.name} on {api}", file=sys.stderr)
         serve(deployment)
     return 0
+
+
+def _stored_connection(args: argparse.Namespace) -> dict[str, str | int]:
+    """The connection options given to `serve`, as the deployment's parameters (the served
+    runs read the rest from the environment they inherit). Parameters are stored in clear
+    in Prefect's database, so a URL carrying a password is refused here."""
+    given = {
+        field: value if isinstance(value, int) else str(value)
+        for field in ("es_url", "es_ca_certs", "state_dir", "local_port")
+        if (value := getattr(args, field, None)) is not None
+    }
+    url = str(given.get("es_url", ""))
+    if "@" in url.partition("://")[2].partition("/")[0]:
+        raise UsageError(
+            "serve --es-url must not carry credentials (the schedule stores its options in "
+            "clear): set NEWSETL_ES_USERNAME and NEWSETL_ES_PASSWORD, or NEWSETL_ES_URL"
+        )
+    return given
 
 
 def _require_folder(raw_dir: Path) -> None:
@@ -194,14 +214,6 @@ def _reachable(settings: Settings) -> None:
     from newsetl.es.client import connect
 
     connect(settings).close()
-
-
-def _export(settings: Settings) -> None:
-    """Make CLI options visible to the flow, which builds its own Settings from the environment."""
-    for field, _, _ in _OPTIONS.values():
-        value = getattr(settings, field)
-        if value is not None:
-            os.environ[f"NEWSETL_{field.upper()}"] = str(value)
 
 
 def _cmd_transform(args: argparse.Namespace) -> int:
@@ -302,8 +314,15 @@ def _cmd_es(args: argparse.Namespace) -> int:
         stopped = engine.down()
         prefect_stopped = LocalPrefect(settings.state_dir, settings.prefect_port).down()
         if args.json:
-            print(json.dumps({"stopped": stopped, "prefect_stopped": prefect_stopped,
-                              "state_dir": str(where)}))
+            print(
+                json.dumps(
+                    {
+                        "stopped": stopped,
+                        "prefect_stopped": prefect_stopped,
+                        "state_dir": str(where),
+                    }
+                )
+            )
         elif stopped:
             print(f"local Elasticsearch stopped (state in {where})")
         else:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -395,55 +395,3 @@ def _reject(result: _FileResult, rejected: Rejected) -> None:
     result.rejected.append(rejected)
     result.entry.quarantine.append({"line": rejected.line, "reason": rejected.reason})
 
-
-@dataclass
-class RunSummary:
-    """The run's accounting: seen == indexed + updated + unchanged + duplicates + quarantined."""
-
-    files: int = 0
-    seen: int = 0
-    indexed: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    duplicates: int = 0
-    quarantined: int = 0
-    pruned: int = 0
-    seconds: float = 0.0
-    stages: defaultdict[str, float] = field(default_factory=lambda: defaultdict(float))
-    reasons: Counter[str] = field(default_factory=Counter)
-
-    @property
-    def balanced(self) -> bool:
-        return self.seen == (
-            self.indexed + self.updated + self.unchanged + self.duplicates + self.quarantined
-        )
-
-    def counts(self) -> dict[str, int]:
-        return {
-            "files": self.files,
-            "seen": self.seen,
-            "indexed": self.indexed,
-            "updated": self.updated,
-            "unchanged": self.unchanged,
-            "duplicates": self.duplicates,
-            "quarantined": self.quarantined,
-            "pruned": self.pruned,
-        }
-
-    def markdown(self, alias: str) -> str:
-        rate = self.seen / self.seconds if self.seconds else 0.0
-        rows = "\n".join(f"| {k} | {v} |" for k, v in self.counts().items())
-        by_time = sorted(self.stages.items(), key=lambda kv: -kv[1])
-        stages = "\n".join(f"| {k} | {v:.2f} |" for k, v in by_time)
-        reasons = (
-            "\n".join(f"| {reason} | {n} |" for reason, n in self.reasons.most_common(10))
-            or "| (none) | 0 |"
-        )
-        slowest = by_time[0][0] if by_time else "n/a"
-        return (
-            f"# newsetl ingest into `{alias}`\n\n| count | value |\n|---|---|\n{rows}\n\n"
-            f"{self.seconds:.1f} s, {rate:.1f} documents/s; slowest stage: {slowest}; "
-            f"counts add up: {self.balanced}\n\n"
-            f"## Stages\n\n| stage | seconds |\n|---|---|\n{stages}\n\n"
-            f"## Top quarantine reasons\n\n| reason | count |\n|---|---|\n{reasons}\n"
-        )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -11,11 +11,15 @@ from elasticsearch import Elasticsearch, helpers
 
 CHUNK_DOCS = 500
 CHUNK_BYTES = 10 * 1024 * 1024
-BULK_RETRIES = 3  # per chunk, for items refused with 429 (back-off 1 s, 2 s, 4 s)
+BULK_RETRIES = 3  # per chunk, for refused items (the bulk helper's back-off: 1 s, 2 s, 4 s)
+# Refusals that are the cluster's state, not the document's fault: a full write queue (429),
+# an admin or disk flood-stage write block (`cluster_block_exception`: 403 in 7.x, 429 in
+# 8.x), a node in trouble (5xx). The bulk helper retries the items refused with these itself.
+REFUSED = (403, 429, 500, 502, 503, 504)
 
 
 class RefusedWritesError(RuntimeError):
-    """The cluster refused writes (429 / 5xx: queue full, read-only block, node trouble).
+    """The cluster refused writes (`REFUSED`: queue full, write block, node trouble).
 
     Not the documents' fault, so they are not quarantined: the batch is retried, and the run
     fails with this message if the cluster keeps refusing.
@@ -27,13 +31,6 @@ def reason_of(error: Any) -> str:
     if isinstance(error, dict):
         return f"({error.get('type', 'error')}): {error.get('reason', error)}"
     return f"(error): {error}"
-
-
-def is_refusal(status: int, error: Any) -> bool:
-    """Refusals that are the cluster's state, not the document's fault: a full write queue,
-    the disk flood-stage or an admin write block, a node in trouble."""
-    blocked = isinstance(error, dict) and error.get("type") == "cluster_block_exception"
-    return status == 429 or status >= 500 or blocked
 
 
 @dataclass
@@ -119,9 +116,10 @@ def load(
         bulk_actions(changed, alias),
         chunk_size=CHUNK_DOCS,
         max_chunk_bytes=CHUNK_BYTES,
-        raise_on_error=False,
+        raise_on_error=False,  # a document's own error is its quarantine reason
         max_retries=BULK_RETRIES,
         initial_backoff=1,
+        retry_on_status=REFUSED,
     ):
         info = item.get("index", {})
         doc_id = str(info.get("_id"))
@@ -130,7 +128,7 @@ def load(
                 result.updated += 1
             else:
                 result.indexed += 1
-        elif is_refusal(int(info.get("status", 0)), info.get("error")):
+        elif info.get("status") in REFUSED:  # still refused after the helper's retries
             refused.append(reason_of(info.get("error")))
         else:
             result.rejected.append(
@@ -154,35 +152,47 @@ def write_all(
     client: Elasticsearch, actions: Iterable[dict[str, Any]], alias: str, chunk_size: int = 1000
 ) -> int:
     """Bulk writes that must all succeed (deletions, ledger entries, story updates); returns
-    how many took effect. A delete of a missing id is done already.
+    how many took effect. A delete of a missing id is done already."""
+    return sum(ok for ok, _ in written(client, actions, alias, chunk_size=chunk_size))
 
-    The bulk helper retries refused items only with `raise_on_error=False` (with it on, the
-    first 429 raises at once), so errors are judged here: refusals that outlast the retries
-    raise `RefusedWritesError`, anything else a `RuntimeError` naming the server's reason.
+
+def written(
+    client: Elasticsearch,
+    actions: Iterable[dict[str, Any]],
+    alias: str,
+    *,
+    chunk_size: int = 1000,
+    settled: Collection[int] = (),
+) -> Iterator[tuple[bool, dict[str, Any]]]:
+    """`(ok, item)` of each bulk write that took effect, or that failed with a status in
+    `settled` (a `create` that exists: 409) or as a delete of a missing id.
+
+    The bulk helper retries refused items itself (`retry_on_status`); it yields those still
+    refused after its retries (they are in `ignore_status`), which raise `RefusedWritesError`,
+    and raises `BulkIndexError` for any other failure, which becomes a `RuntimeError` naming
+    the server's reason.
     """
-    done = 0
-    for ok, item in helpers.streaming_bulk(
-        client,
-        actions,
-        chunk_size=chunk_size,
-        raise_on_error=False,
-        max_retries=BULK_RETRIES,
-        initial_backoff=1,
-    ):
-        op, info = next(iter(item.items()))
-        if ok:
-            done += 1
-        elif not (op == "delete" and info.get("status") == 404):
-            raise_refusals([item], alias)
-            raise RuntimeError(f"{alias}: {op} failed {reason_of(info.get('error'))}")
-    return done
-
-
-def raise_refusals(errors: Iterable[dict[str, Any]], alias: str) -> None:
-    """Turn the cluster's refusals among bulk item errors into `RefusedWritesError`."""
-    for item in errors:
-        info: dict[str, Any] = next(iter(item.values()), {})
-        if is_refusal(int(info.get("status", 0)), info.get("error")):
-            raise RefusedWritesError(
-                f"{alias}: the cluster refused writes: {reason_of(info.get('error'))}"
-            )
+    try:
+        for ok, item in helpers.streaming_bulk(
+            client,
+            actions,
+            chunk_size=chunk_size,
+            max_retries=BULK_RETRIES,
+            initial_backoff=1,
+            retry_on_status=REFUSED,
+            ignore_status=(*REFUSED, *settled, 404),
+        ):
+            op, info = next(iter(item.items()))
+            status = info.get("status")
+            if ok or status in settled or (op == "delete" and status == 404):
+                yield ok, info
+            elif status in REFUSED:
+                raise RefusedWritesError(
+                    f"{alias}: the cluster refused writes after {BULK_RETRIES} retries: "
+                    f"{reason_of(info.get('error'))}"
+                )
+            else:
+                raise RuntimeError(f"{alias}: {op} failed {reason_of(info.get('error'))}")
+    except helpers.BulkIndexError as exc:
+        op, info = next(iter(exc.errors[0].items()))
+        raise RuntimeError(f"{alias}: {op} failed {reason_of(info.get('error'))}") from None

@@ -147,8 +147,10 @@ class LocalEngine:
         while time.monotonic() - started < timeout:
             if self.healthy():
                 return self.url
-            if _pid_alive(self.root / "es.pid") is None and time.monotonic() - started > 20:
-                break  # the node died during start-up; waiting longer won't help
+            if _pid_alive(self.root / "es.pid") is None and time.monotonic() - started > 120:
+                # The node died during start-up; waiting longer won't help. (The JVM writes
+                # its pid file only once it runs: on a loaded machine that takes over 20 s.)
+                break
             time.sleep(0.5)
         raise EngineError(
             f"the local engine did not become healthy within {timeout:.0f}s; "

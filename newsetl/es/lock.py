@@ -20,11 +20,14 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from elasticsearch import ConflictError, Elasticsearch, NotFoundError
+from elasticsearch import ApiError, ConflictError, Elasticsearch, NotFoundError
 
 LOCK_INDEX = "newsetl-locks"
 LEASE_SECONDS = 60.0  # a holder renews every third of this; a dead one frees the index after it
 POLL_SECONDS = 2.0
+# Seconds between tries of taking the lock while the cluster refuses writes (429, a full write
+# queue): the client retries at once, which a busy node refuses as fast.
+REFUSED_BACKOFF = (1.0, 2.0, 4.0, 8.0)
 
 
 def _now() -> float:
@@ -125,9 +128,7 @@ class IndexLock:
         """Take the lock if free (or expired, or its holder is dead); else return the holder."""
         self.since = _now()
         try:
-            resp = self.client.index(
-                index=LOCK_INDEX, id=self.index, document=self._doc(), op_type="create"
-            )
+            resp = self._create()
         except ConflictError:
             pass
         else:
@@ -155,6 +156,18 @@ class IndexLock:
         self._version = (resp["_seq_no"], resp["_primary_term"])
         _held_here.add(self.owner)
         return None
+
+    def _create(self) -> Any:
+        """Create the lock document, backing off while the cluster refuses writes."""
+        for pause in (*REFUSED_BACKOFF, None):
+            try:
+                return self.client.index(
+                    index=LOCK_INDEX, id=self.index, document=self._doc(), op_type="create"
+                )
+            except ApiError as exc:
+                if exc.status_code != 429 or pause is None:
+                    raise
+                time.sleep(pause)
 
     def acquire(self, timeout: float | None = None) -> None:
         self._ensure_index()

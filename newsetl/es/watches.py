@@ -25,11 +25,11 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from elasticsearch import Elasticsearch, NotFoundError, helpers
+from elasticsearch import Elasticsearch, NotFoundError
 
 from newsetl.es import query as query_module
 from newsetl.es.indices import index_body
-from newsetl.es.load import BULK_RETRIES, RefusedWritesError, is_refusal, reason_of
+from newsetl.es.load import written
 from newsetl.es.query import SearchInputError, SearchQuery, build_query
 
 WATCH_PREFIX = "newsetl-watch-"
@@ -362,22 +362,12 @@ def _create(client: Elasticsearch, index: str, candidates: Mapping[str, Match]) 
         {"_op_type": "create", "_index": index, "_id": key, "_source": m.to_dict()}
         for key, m in candidates.items()
     )
-    new: list[Match] = []
-    for ok, item in helpers.streaming_bulk(
-        client, actions, raise_on_error=False, max_retries=BULK_RETRIES, initial_backoff=1
-    ):
-        info = item.get("create", {})
-        if ok:
-            new.append(candidates[str(info["_id"])])
-        elif int(info.get("status", 0)) == 409:
-            continue  # found before: not new
-        elif is_refusal(int(info.get("status", 0)), info.get("error")):
-            raise RefusedWritesError(
-                f"{index}: the cluster refused writes: {reason_of(info.get('error'))}"
-            )
-        else:
-            raise RuntimeError(f"{index}: storing a match failed {reason_of(info.get('error'))}")
-    return new
+    # A match that exists (409) was found before: not new.
+    return [
+        candidates[str(info["_id"])]
+        for ok, info in written(client, actions, index, settled=(409,))
+        if ok
+    ]
 
 
 def stored_matches(

@@ -26,7 +26,7 @@ from newsetl.config import Settings
 from newsetl.es import ledger
 from newsetl.es.client import connect
 from newsetl.es.indices import current_index
-from newsetl.es.load import delete_ids
+from newsetl.es.load import RefusedWritesError, delete_ids, write_all
 from newsetl.es.local import LocalEngine
 from tests.integration.test_incremental import _raw, _snapshot
 
@@ -173,3 +173,27 @@ def test_refused_deletes_are_retried(
     assert deleted == 10
     node.indices.refresh(index="t-refused-deletes")
     assert node.count(index="t-refused-deletes")["count"] == 0
+
+
+def test_write_all_says_why_a_write_failed_and_that_a_blocked_index_refused(
+    client: Elasticsearch,
+) -> None:
+    """A document's own error names the server's reason; a write block is a refusal, retried
+    by the bulk helper, then `RefusedWritesError`; deleting what is gone is done already."""
+    index = "t-write-all"
+    client.indices.create(
+        index=index,
+        settings={"number_of_replicas": 0},
+        mappings={"dynamic": "strict", "properties": {"n": {"type": "integer"}}},
+    )
+    bad = [{"_index": index, "_id": "1", "_source": {"n": "not a number"}}]
+    with pytest.raises(RuntimeError, match="index failed \\(mapper_parsing_exception\\)"):
+        write_all(client, bad, index)
+    assert delete_ids(client, index, ["missing"]) == 0
+    client.indices.put_settings(index=index, settings={"index.blocks.write": True})
+    try:
+        with pytest.raises(RefusedWritesError, match="cluster_block_exception"):
+            write_all(client, [{"_index": index, "_id": "2", "_source": {"n": 2}}], index)
+    finally:
+        client.indices.put_settings(index=index, settings={"index.blocks.write": None})
+    assert write_all(client, [{"_index": index, "_id": "2", "_source": {"n": 2}}], index) == 1
