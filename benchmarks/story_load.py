@@ -122,7 +122,7 @@ def main() -> int:
     work.chmod(0o755)
     engine = LocalEngine(work / "engine-state", port=PORT, heap="1g")
     try:
-        client = Elasticsearch(engine.up(), request_timeout=300)
+        client = Elasticsearch(engine.up(timeout=900), request_timeout=300)
         docs, fingerprints = sample(args.unique, work)
         engine_cpu = EngineCpu(engine)
         rows = [measure(client, engine_cpu, docs, fingerprints, n) for n in args.n or [2000]]
