@@ -13,6 +13,8 @@ from newsetl.config import Settings
 from newsetl.es.query import MAX_SIZE, SearchInputError, SearchQuery, build_request
 
 if TYPE_CHECKING:
+    from elasticsearch import Elasticsearch
+
     from newsetl.es.search import Hit, SearchResult
 
 
@@ -156,14 +158,31 @@ def add_show_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("id", metavar="ID", help="a document id (the `id` of a hit)")
 
 
+def _story_line(client: Elasticsearch, index: str, doc_id: str, doc: dict[str, Any]) -> str:
+    """"a1 (4 copies, canonical: a3, 1 with the same words)": counted now, not stored."""
+    from newsetl.es.stories import exact_copies, story_facts
+
+    story_id = doc.get("story_id") or doc_id
+    facts = story_facts(client, index, [story_id]).get(story_id)
+    size = facts.size if facts else 1
+    parts = [_plural(size, "copy")]
+    if size > 1 and facts and facts.canonical:
+        canonical = facts.canonical
+        parts.append("this one canonical" if canonical == doc_id else f"canonical: {canonical}")
+    if exact := exact_copies(client, index, doc):
+        parts.append(f"{exact} with the same words")
+    return f"{story_id} ({', '.join(parts)})"
+
+
 def run_show(args: argparse.Namespace, settings: Settings) -> int:
     """One stored document: readable, or with --json exactly as stored."""
     from elasticsearch import NotFoundError
 
     from newsetl.es.client import connect
 
+    client = connect(settings)
     try:
-        found = connect(settings).get(index=settings.index, id=args.id)
+        found = client.get(index=settings.index, id=args.id)
     except NotFoundError:
         print(f"newsetl show: no document {args.id!r} in {settings.index!r}", file=sys.stderr)
         return 2
@@ -189,7 +208,7 @@ def run_show(args: argparse.Namespace, settings: Settings) -> int:
         ("site", source.get("site")),
         ("url", source.get("url")),
         ("file", source.get("path")),
-        ("story", f"{doc.get('story_id')} ({_plural(int(doc.get('story_size') or 1), 'copy')})"),
+        ("story", _story_line(client, settings.index, args.id, doc)),
         ("words", doc.get("word_count")),
         ("removed", f"{len(doc.get('removed') or [])} lines (see --json)"),
     ]

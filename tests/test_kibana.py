@@ -98,7 +98,10 @@ def test_objects_parse_are_unique_and_cover_the_dashboard() -> None:
     kinds = sorted(p["type"] for p in panels)
     assert kinds == ["lens", "lens", "lens", "lens", "lens", "map", "search"]
     republished = BY_KEY[("lens", "newsetl-most-republished")]["attributes"]
-    assert republished["state"]["query"]["query"] == "story_canonical : true"
+    # Copies are counted per story when Kibana asks (no member stores its story's size).
+    cols = republished["state"]["datasourceStates"]["formBased"]["layers"]["layer1"]["columns"]
+    assert (cols["story"]["sourceField"], cols["copies"]["operationType"]) == ("story_id", "count")
+    assert cols["story"]["params"]["orderBy"] == {"type": "column", "columnId": "copies"}
 
 
 @pytest.mark.parametrize("obj", OBJECTS, ids=lambda o: o["id"])

@@ -121,6 +121,30 @@ def test_canonical_agency_then_earliest_then_longest() -> None:
     assert stories["a"].story_exact and stories["b"].story_exact and not stories["c"].story_exact
 
 
+_SITES = st.sampled_from([None, "apnews.com", "paper.com", "uk.reuters.com"])
+_DATES = st.one_of(
+    st.none(),
+    st.sampled_from(["2024-01-02T00:00:00Z", "2024-01-02T00:00:00.5Z", "2024-01-02", "2023-12"]),
+)
+
+
+@given(
+    st.lists(
+        st.tuples(_SITES, _DATES, st.integers(0, 10**6), st.text("abc0", min_size=1, max_size=4)),
+        min_size=2,
+        max_size=6,
+        unique_by=lambda m: m[3],
+    )
+)
+def test_rank_key_orders_as_the_canonical_rank(
+    fields: list[tuple[str | None, str | None, int, str]],
+) -> None:
+    """The engine sorts on `rank_key` to find the canonical copy: it must agree with `group`."""
+    members = [Member(i, EMPTY, site, when, n) for site, when, n, i in fields]
+    by_tuple = sorted(members, key=Member.canonical_rank)
+    assert sorted(members, key=Member.rank_key) == by_tuple
+
+
 @st.composite
 def collections(draw: st.DrawFn) -> list[Member]:
     """Members drawn from a few stories, each copy trimmed at a random paragraph."""

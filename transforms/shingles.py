@@ -233,28 +233,41 @@ class Member:
             self.id,
         )
 
+    def rank_key(self) -> str:
+        """`canonical_rank` as one string whose order is the tuple's (`story_rank`, indexed with
+        the document): the engine finds a story's canonical member by sorting on it, so the
+        canonical copy is read at query time and nothing is rewritten when a better one joins.
+
+        The date is padded with spaces, which sort below every character of an ISO date, so a
+        shorter timestamp orders before its longer extensions exactly as in the tuple.
+        """
+        agency, undated, published, length, doc_id = self.canonical_rank()
+        return (
+            f"{int(agency)}{int(undated)}{published:<{_RANK_DATE}}"
+            f"{_RANK_LENGTH + length:0{len(str(_RANK_LENGTH))}d}{doc_id}"
+        )
+
+
+# Widths of `rank_key`'s fields: an ISO-8601 instant with nanoseconds and an offset fits in 40
+# characters; a body longer than a billion words does not exist.
+_RANK_DATE = 40
+_RANK_LENGTH = 10**10 - 1
+
 
 @dataclass(frozen=True)
 class Story:
-    """A document's story fields, as indexed.
+    """A document's story in a grouping of members held in memory (`group`).
 
     `story_id` is the smallest document id of the group (deterministic whatever the order);
     `story_exact` marks a member whose normalized body is identical to another member's (the
-    same text under another URL).
+    same text under another URL). The index stores only `story_id`, given once
+    (`newsetl.es.stories`): sizes, canonical copies and exact copies are counted when read.
     """
 
     story_id: str
     story_size: int
     story_canonical: bool
     story_exact: bool
-
-    def fields(self) -> dict[str, Any]:
-        return {
-            "story_id": self.story_id,
-            "story_size": self.story_size,
-            "story_canonical": self.story_canonical,
-            "story_exact": self.story_exact,
-        }
 
 
 def _components(members: Sequence[Member], params: DupParams) -> list[list[int]]:

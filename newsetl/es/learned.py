@@ -62,6 +62,8 @@ def ensure_learned(client: Elasticsearch, index: str) -> bool:
     caller then gathers evidence from every file, not only changed ones)."""
     name = learned_name(index)
     if client.indices.exists(index=name):
+        # Fields added since it was created (`story_rank`); adding fields is allowed in place.
+        client.indices.put_mapping(index=name, properties=_mapping()["properties"])
         return False
     client.indices.create(
         index=name,

@@ -75,7 +75,7 @@ def bulk_actions(docs: Iterable[dict[str, Any]], alias: str) -> Iterator[dict[st
     for doc in docs:
         # Not grouped (loaded without `assign_stories`): its own story, so collapsing on
         # `story_id` never folds ungrouped documents together.
-        source = {"story_id": doc["id"], "story_size": 1, "story_canonical": True, **doc}
+        source = {"story_id": doc["id"], **doc}
         yield {"_op_type": "index", "_index": alias, "_id": doc["id"], "_source": source}
 
 

@@ -19,7 +19,7 @@ from newsetl.es.query import (
     encode_cursor,
     first_words,
 )
-from newsetl.es.stories import other_outlets
+from newsetl.es.stories import StoryFacts, story_facts
 
 
 @dataclass(frozen=True)
@@ -46,6 +46,7 @@ class Hit:
     country_code: str | None = None
     dateline: str | None = None  # the dateline as written ("CAIRO (AP) —")
     story_size: int = 1  # copies of the story in the index, this one included
+    story_canonical: bool = True  # the story's canonical copy (the agency's, else the first)
     authors: tuple[str, ...] = ()
     language: str | None = None
 
@@ -96,8 +97,10 @@ def one_line(text: str) -> str:
     return " ".join(text.split())
 
 
-def _hit(raw: dict[str, Any]) -> Hit:
+def _hit(raw: dict[str, Any], stories: Mapping[str, StoryFacts]) -> Hit:
+    """A hit, with its story's copies and canonical member as counted for this page."""
     src = raw["_source"]
+    story = stories.get(src.get("story_id") or "") or StoryFacts(raw["_id"], 1, raw["_id"])
     dateline = src.get("dateline") or {}
     source = src.get("source") or {}
     marked = raw.get("highlight", {})
@@ -120,8 +123,9 @@ def _hit(raw: dict[str, Any]) -> Hit:
         region=dateline.get("region"),
         country_code=dateline.get("country_code"),
         dateline=dateline.get("text"),
-        story_size=int(src.get("story_size") or 1),
-        other_outlets=other_outlets(raw),
+        story_size=story.size,
+        story_canonical=story.canonical == raw["_id"],
+        other_outlets=max(story.size - 1, 0),
         other_sites=tuple(
             site
             for member in raw.get("inner_hits", {}).get("story", {}).get("hits", {}).get("hits", [])
@@ -131,6 +135,13 @@ def _hit(raw: dict[str, Any]) -> Hit:
         authors=tuple(src.get("authors") or ()),
         language=src.get("language"),
     )
+
+
+def _hits(client: Elasticsearch, alias: str, raw_hits: list[dict[str, Any]]) -> tuple[Hit, ...]:
+    """A page of hits; their stories' sizes are counted in one more request, since no member
+    stores its story's size (joining a story writes only the new copy)."""
+    stories = story_facts(client, alias, (h["_source"].get("story_id") for h in raw_hits))
+    return tuple(_hit(raw, stories) for raw in raw_hits)
 
 
 def _facets(aggs: dict[str, Any]) -> dict[str, tuple[Facet, ...]]:
@@ -157,7 +168,7 @@ def search(client: Elasticsearch, alias: str, query: SearchQuery | str) -> Searc
     seen = (decode_cursor(q.after, q.sort)[1] if q.after else 0) + len(raw_hits)
     more = len(raw_hits) == q.size and seen < total
     return SearchResult(
-        hits=tuple(_hit(h) for h in raw_hits),
+        hits=_hits(client, alias, raw_hits),
         total=total,
         facets=_facets(resp.get("aggregations", {})),
         next=encode_cursor(q.sort, raw_hits[-1]["sort"], seen) if more else None,
@@ -212,8 +223,7 @@ def iter_hits(
         if after is not None:
             request["search_after"] = after
         raw_hits = client.search(index=alias, **request)["hits"]["hits"]
-        for raw in raw_hits:
-            hit = _hit(raw)
+        for hit in _hits(client, alias, raw_hits):
             if query.collapse:
                 story = hit.story_id or hit.id
                 if story in seen_stories:

@@ -1,18 +1,31 @@
-"""Story grouping against the index: near-duplicates of a batch found without rescanning.
+"""Stories in the index: the one module that writes a document's story and reads it back.
 
-Every indexed document carries its LSH band keys (`story_bands`, indexed), its MinHash
-signature (`story_minhash`, binary, not indexed) and the hash of its normalized text
-(`story_text`). A batch about to be loaded is matched with one `terms` query on its band keys,
-plus the current members of every story that query touches; `transforms.shingles.group`
-regroups that closed set in memory. Stories are connected groups, so the result is the grouping
-the whole collection would get at once, whatever the order documents arrived in; stored members
-whose story fields change get partial updates. Nothing is kept outside Elasticsearch.
+Write side. Every indexed document carries its LSH band keys (`story_bands`, indexed), its
+MinHash signature (`story_minhash`, binary, not indexed), the hash of its normalized text
+(`story_text`), its own canonical rank (`story_rank`: the agency's copy first, then the
+earliest, then the longest) and its `story_id`. A batch about to be loaded is matched with one
+`terms` query on its band keys; `transforms.shingles.group` groups the batch with the stored
+candidates in memory, and a new document takes the `story_id` of the story it joins, written
+with the document itself: the earlier members are not touched, so joining the k-th copy of a
+story costs the engine one write, not k. Only two rarer events write other members: a document
+that bridges two stories merges them (the smaller story's members take the larger's id), and a
+member that leaves (deleted, or re-indexed with other words) makes its story regroup without
+it (a piece that falls apart takes its own id). The grouping, which documents share a story,
+is the one the whole collection would get at once, whatever the order documents arrived in;
+the id a story carries is that of a member, the one it was first seen with.
+
+Read side. What depends on the whole story, how many copies it has and which is canonical, is
+counted when read: a `terms` aggregation over the stories of a page of hits, with a `top_hits`
+by `story_rank`; a search collapses on `story_id` with the canonical copy first among its
+inner hits. Both exist alike in Elasticsearch 7.x, 8.x and 9.x. Nothing is kept outside
+Elasticsearch.
 """
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import defaultdict
 from collections.abc import Collection, Iterable, Iterator, Mapping, MutableMapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from elasticsearch import Elasticsearch, helpers
@@ -20,9 +33,16 @@ from elasticsearch import Elasticsearch, helpers
 from newsetl.es.indices import index_body
 from newsetl.es.load import write_all
 from newsetl.progress import timed
-from transforms.shingles import DEFAULT, DupParams, Fingerprint, Member, Story, fingerprint, group
+from transforms.shingles import (
+    DEFAULT,
+    DupParams,
+    Fingerprint,
+    Member,
+    Story,
+    fingerprint,
+    group,
+)
 
-STORY_FIELDS = ("story_id", "story_size", "story_canonical", "story_exact")
 FINGERPRINT_FIELDS = ("story_bands", "story_minhash", "story_text")
 # index.max_terms_count defaults to 65,536; a batch of 10,000 documents has 370,000 band keys.
 TERMS_PER_QUERY = 50_000
@@ -32,8 +52,27 @@ _SOURCE = [
     "word_count",
     "story_minhash",
     "story_text",
-    *STORY_FIELDS,
+    "story_id",
+    "story_rank",
 ]
+# A story's canonical member first; documents indexed before `story_rank` existed last.
+CANONICAL_ORDER: list[dict[str, Any]] = [
+    {"story_rank": {"order": "asc", "missing": "_last"}},
+    {"published_at": {"order": "asc", "missing": "_last"}},
+]
+
+
+@dataclass(frozen=True)
+class StoryFacts:
+    """A story as read from the index: its copies (this one included) and its canonical
+    member's id."""
+
+    story_id: str
+    size: int = 1
+    canonical: str | None = None
+
+
+# ---------------------------------------------------------------------------- write side
 
 
 def assign_stories(
@@ -47,12 +86,12 @@ def assign_stories(
     """Set `story_*` fields on `docs` in place, before they are bulk-indexed into `alias`.
 
     `fingerprints` are the documents' own, when the transform stage computed them already.
-    `seconds` adds up the time of each step (fetching stored members, regrouping, updating
-    them): the run report shows which one a large collection pays for.
+    `seconds` adds up the time of each step (fetching stored candidates, grouping, updating):
+    the run report shows which one a large collection pays for.
 
-    Stored documents whose story changes (a new member joins, two stories merge, a re-indexed
-    member no longer matches) are partially updated here; so are stored copies of documents in
-    `docs` that the loader will skip as unchanged.
+    Stored documents are updated here only when their story id changes (a merge), or when
+    they are stored copies of `docs` that the loader will skip as unchanged but whose story
+    fields differ (documents indexed before story grouping are backfilled this way).
     """
     if not docs:
         return
@@ -62,24 +101,45 @@ def assign_stories(
         doc["story_bands"] = fp.band_keys(params)
         doc["story_minhash"] = fp.encode() if fp.size else None
         doc["story_text"] = fp.text_hash or None
-        batch[doc["id"]] = _member(doc["id"], doc, fp)
+        batch[doc["id"]] = member = _member(doc["id"], doc, fp)
+        doc["story_rank"] = member.rank_key()
+    by_id = {d["id"]: d for d in docs}
     seconds = {} if seconds is None else seconds
     with timed(seconds, "load: story refresh"):
         client.indices.refresh(index=alias)  # the previous batch must be searchable
     with timed(seconds, "load: story fetch"):
         bands = sorted({key for doc in docs for key in doc["story_bands"]})
         stored = _fetch(client, alias, "story_bands", bands, ids=list(batch))
-        stored.update(_fetch(client, alias, "story_id", _incomplete_stories(stored.values())))
+        moved = sorted(i for i in batch if i in stored and _words_changed(stored[i], by_id[i]))
+        if moved:  # they leave their stories first, which may fall apart without them
+            _regroup_without(client, alias, moved, params)
+            client.indices.refresh(index=alias)
+            stored = _fetch(client, alias, "story_bands", bands, ids=list(batch))
     with timed(seconds, "load: story regroup"):
         members = [
             *batch.values(),
             *(_stored_member(i, s) for i, s in stored.items() if i not in batch),
         ]
-        stories = group(members, params)
+        labels = {i: _label(i, s) for i, s in stored.items() if i not in moved}
+        target, merged = _labels(client, alias, group(members, params), labels)
         for doc in docs:
-            doc.update(stories[doc["id"]].fields())
+            doc["story_id"] = target[doc["id"]]
     with timed(seconds, "load: story updates"):
-        _update_changed(client, alias, stored, stories, {d["id"]: d for d in docs})
+        _relabel(client, alias, merged, skip=stored)
+        _update_changed(client, alias, stored, target, by_id)
+
+
+def forget_stories(
+    client: Elasticsearch, alias: str, ids: Collection[str], params: DupParams = DEFAULT
+) -> None:
+    """Regroup the stories of documents about to be deleted, without them (call before delete).
+
+    A story that loses a member may split in two: the larger piece keeps the story's id.
+    """
+    if not ids:
+        return
+    client.indices.refresh(index=alias)
+    _regroup_without(client, alias, sorted(ids), params)
 
 
 def ensure_story_fields(client: Elasticsearch, alias: str) -> None:
@@ -89,7 +149,8 @@ def ensure_story_fields(client: Elasticsearch, alias: str) -> None:
 
     The mapping is strict, so without them every document would be rejected; adding fields to
     a mapping is allowed in place (no reindex), and a no-op when they are already there. New
-    sub-fields of an existing text field (another analyzer) take `newsetl reindex`.
+    sub-fields of an existing text field (another analyzer) take `newsetl reindex`; so does a
+    `story_rank` on documents indexed before it (the README's upgrade notes).
     """
     properties = index_body()["mappings"]["properties"]
     current = client.indices.get_mapping(index=alias)
@@ -101,45 +162,111 @@ def ensure_story_fields(client: Elasticsearch, alias: str) -> None:
     client.indices.put_mapping(index=alias, properties=fields)
 
 
-def forget_stories(
-    client: Elasticsearch, alias: str, ids: Collection[str], params: DupParams = DEFAULT
-) -> None:
-    """Regroup the stories of documents about to be deleted, without them (call before delete).
+def _label(doc_id: str, source: Mapping[str, Any]) -> str:
+    """A stored document's story id; one indexed before stories existed is its own story."""
+    return str(source.get("story_id") or doc_id)
 
-    A story that loses a member may shrink, change canonical, or split in two.
+
+def _words_changed(source: Mapping[str, Any], doc: Mapping[str, Any]) -> bool:
+    return any(source.get(k) != doc[k] for k in ("story_minhash", "story_text"))
+
+
+def _labels(
+    client: Elasticsearch,
+    alias: str,
+    grouped: Mapping[str, Story],
+    labels: Mapping[str, str],
+) -> tuple[dict[str, str], dict[str, str]]:
+    """(story id of every grouped member, old id -> new id of the stories merged away).
+
+    A group with no stored member is a new story, named after its smallest id (what grouping
+    the batch at once gives); one with stored members takes their story id, and when they
+    carry several (a bridge), the id of the largest story (ties: the smallest id), so the
+    fewest members are relabelled.
     """
-    if not ids:
-        return
-    client.indices.refresh(index=alias)
-    leaving = _fetch(client, alias, "_id", sorted(ids))
-    story_ids = sorted({s["story_id"] for s in leaving.values() if s.get("story_id")})
+    groups: dict[str, list[str]] = defaultdict(list)
+    for doc_id, story in grouped.items():
+        groups[story.story_id].append(doc_id)
+    found = {f: sorted({labels[i] for i in ids if i in labels}) for f, ids in groups.items()}
+    bridged = [label for names in found.values() if len(names) > 1 for label in names]
+    sizes = {s: f.size for s, f in story_facts(client, alias, bridged).items()} if bridged else {}
+    target: dict[str, str] = {}
+    merged: dict[str, str] = {}
+    for first, ids in groups.items():
+        names = found[first]
+        label = min(names, key=lambda s: (-sizes.get(s, 1), s)) if names else first
+        merged.update({name: label for name in names if name != label})
+        target.update({doc_id: label for doc_id in ids})
+    return target, merged
+
+
+def _regroup_without(
+    client: Elasticsearch, alias: str, ids: Sequence[str], params: DupParams
+) -> None:
+    """Regroup the stories of `ids` without them; pieces that fall apart get their own ids."""
+    leaving = _fetch(client, alias, "_id", ids)
+    story_ids = sorted({_label(i, s) for i, s in leaving.items()})
     stored = {
         i: s for i, s in _fetch(client, alias, "story_id", story_ids).items() if i not in leaving
     }
-    members = [_stored_member(i, s) for i, s in stored.items()]
-    _update_changed(client, alias, stored, group(members, params))
+    by_story: dict[str, list[Member]] = defaultdict(list)
+    for doc_id, source in stored.items():
+        by_story[_label(doc_id, source)].append(_stored_member(doc_id, source))
+    target: dict[str, str] = {}
+    for story_id, members in by_story.items():
+        pieces: dict[str, list[str]] = defaultdict(list)
+        for doc_id, story in group(members, params).items():
+            pieces[story.story_id].append(doc_id)
+        ordered = sorted(pieces.items(), key=lambda p: (-len(p[1]), p[0]))
+        for n, (first, piece) in enumerate(ordered):
+            target.update(dict.fromkeys(piece, story_id if n == 0 else first))
+    _update_changed(client, alias, stored, target)
 
 
-def other_outlets(hit: Mapping[str, Any]) -> int:
-    """How many other documents carry a search hit's story ("and N other outlets")."""
-    size = hit.get("_source", {}).get("story_size") or 1
-    return max(int(size) - 1, 0)
+def _relabel(
+    client: Elasticsearch, alias: str, merged: Mapping[str, str], skip: Collection[str]
+) -> None:
+    """Move the members of merged stories (those not in `skip`, updated by the caller) to the
+    story they merged into."""
+    if not merged:
+        return
+    query = {"query": {"terms": {"story_id": sorted(merged)}}, "_source": ["story_id"]}
+    actions = (
+        {
+            "_op_type": "update",
+            "_index": alias,
+            "_id": hit["_id"],
+            "doc": {"story_id": merged[hit["_source"]["story_id"]]},
+        }
+        for hit in helpers.scan(client, index=alias, query=query, size=1000)
+        if hit["_id"] not in skip
+    )
+    write_all(client, actions, alias)
 
 
-def collapse_clause(inner_hits: int = 3) -> dict[str, Any]:
-    """The search body's `collapse`: one hit per story, with up to `inner_hits` other members.
+def _update_changed(
+    client: Elasticsearch,
+    alias: str,
+    stored: Mapping[str, Mapping[str, Any]],
+    target: Mapping[str, str],
+    batch: Mapping[str, Mapping[str, Any]] | None = None,
+) -> None:
+    """Partial updates of the stored documents whose story id differs from `target`.
 
-    Field collapsing on a keyword exists in Elasticsearch 7.x, 8.x and 9.x alike.
+    A stored copy of a `batch` document also gets the batch's fingerprint and rank when its
+    own differ: the loader skips unchanged content, and documents indexed before story
+    grouping existed have none, so re-running the pipeline over them is what backfills it.
     """
-    return {
-        "field": "story_id",
-        "inner_hits": {
-            "name": "story",
-            "size": inner_hits,
-            "sort": [{"story_canonical": "desc"}, {"published_at": "asc"}],
-            "_source": ["title", "source.site", "source.url", "published_at"],
-        },
-    }
+    actions = []
+    for doc_id, source in stored.items():
+        fields: dict[str, Any] = {"story_id": target.get(doc_id, _label(doc_id, source))}
+        doc = (batch or {}).get(doc_id)
+        if doc:
+            fields.update({k: doc[k] for k in (*FINGERPRINT_FIELDS, "story_rank")})
+        # The bands follow from the signature, so they are not fetched to be compared.
+        if any(source.get(k) != v for k, v in fields.items() if k != "story_bands"):
+            actions.append({"_op_type": "update", "_index": alias, "_id": doc_id, "doc": fields})
+    write_all(client, actions, alias)
 
 
 def _member(doc_id: str, doc: Mapping[str, Any], fp: Fingerprint) -> Member:
@@ -150,17 +277,6 @@ def _member(doc_id: str, doc: Mapping[str, Any], fp: Fingerprint) -> Member:
         published_at=doc.get("published_at"),
         length=int(doc.get("word_count") or len((doc.get("body") or "").split())),
     )
-
-
-def _incomplete_stories(sources: Iterable[Mapping[str, Any]]) -> list[str]:
-    """Stories with members not among `sources` (by their stored size): only those are fetched."""
-    seen: Counter[str] = Counter()
-    sizes: dict[str, int] = {}
-    for source in sources:
-        if story_id := source.get("story_id"):
-            seen[story_id] += 1
-            sizes[story_id] = max(sizes.get(story_id, 0), int(source.get("story_size") or 0))
-    return sorted(story_id for story_id, size in sizes.items() if seen[story_id] < size)
 
 
 def _stored_member(doc_id: str, source: Mapping[str, Any]) -> Member:
@@ -194,25 +310,75 @@ def _fetch(
     return found
 
 
-def _update_changed(
-    client: Elasticsearch,
-    alias: str,
-    stored: Mapping[str, Mapping[str, Any]],
-    stories: Mapping[str, Story],
-    batch: Mapping[str, Mapping[str, Any]] | None = None,
-) -> None:
-    """Partial updates of the stored documents whose story fields differ from `stories`.
+# ----------------------------------------------------------------------------- read side
 
-    A stored copy of a `batch` document also gets the batch's fingerprint when its own differs:
-    the loader skips unchanged content, and documents indexed before story grouping existed
-    have none, so re-running the pipeline over them is what backfills it.
+
+def story_facts(
+    client: Elasticsearch, alias: str, story_ids: Iterable[str | None]
+) -> dict[str, StoryFacts]:
+    """Copies and canonical member of each story, counted now (one request per 10,000).
+
+    A story id missing from the index (a document loaded without grouping names its own
+    story) is absent from the answer; readers take it as a story of one.
     """
-    actions = []
-    for doc_id, source in stored.items():
-        fields = stories[doc_id].fields()
-        doc = (batch or {}).get(doc_id)
-        if doc and any(doc[k] != source.get(k) for k in ("story_minhash", "story_text")):
-            fields.update({k: doc[k] for k in FINGERPRINT_FIELDS})
-        if fields != {k: source.get(k) for k in fields}:
-            actions.append({"_op_type": "update", "_index": alias, "_id": doc_id, "doc": fields})
-    write_all(client, actions, alias)
+    wanted = sorted({s for s in story_ids if s})
+    facts: dict[str, StoryFacts] = {}
+    for start in range(0, len(wanted), _FACTS_PER_REQUEST):
+        chunk = wanted[start : start + _FACTS_PER_REQUEST]
+        resp = client.search(
+            index=alias,
+            size=0,
+            query={"bool": {"filter": [{"terms": {"story_id": chunk}}]}},
+            aggs={
+                "stories": {
+                    "terms": {"field": "story_id", "size": len(chunk)},
+                    "aggs": {
+                        "canonical": {
+                            "top_hits": {"size": 1, "sort": CANONICAL_ORDER, "_source": False}
+                        }
+                    },
+                }
+            },
+        )
+        for bucket in resp["aggregations"]["stories"]["buckets"]:
+            top = bucket["canonical"]["hits"]["hits"]
+            facts[bucket["key"]] = StoryFacts(
+                bucket["key"], int(bucket["doc_count"]), top[0]["_id"] if top else None
+            )
+    return facts
+
+
+# Under the 10,000 buckets a search may return (`search.max_buckets` of Elasticsearch 7.x).
+_FACTS_PER_REQUEST = 5000
+
+
+def exact_copies(client: Elasticsearch, alias: str, source: Mapping[str, Any]) -> int:
+    """How many other members of a document's story have the same words (normalized)."""
+    if not source.get("story_text") or not source.get("story_id"):
+        return 0
+    query = {
+        "bool": {
+            "filter": [
+                {"term": {"story_id": source["story_id"]}},
+                {"term": {"story_text": source["story_text"]}},
+            ]
+        }
+    }
+    return max(int(client.count(index=alias, query=query)["count"]) - 1, 0)
+
+
+def collapse_clause(inner_hits: int = 3) -> dict[str, Any]:
+    """The search body's `collapse`: one hit per story, with up to `inner_hits` of its members
+    that match too, the canonical copy first.
+
+    Field collapsing on a keyword exists in Elasticsearch 7.x, 8.x and 9.x alike.
+    """
+    return {
+        "field": "story_id",
+        "inner_hits": {
+            "name": "story",
+            "size": inner_hits,
+            "sort": CANONICAL_ORDER,
+            "_source": ["title", "source.site", "source.url", "published_at"],
+        },
+    }

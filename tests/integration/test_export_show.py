@@ -42,8 +42,7 @@ def _doc(n: int) -> dict[str, Any]:
         "word_count": len(body.split()),
         "content_hash": f"h{n}",
         "removed": ["Share this story"],
-        "story_id": story,
-        "story_size": COPIES,
+        "story_id": story,  # the copies' size is counted when read, not stored
     }
 
 
@@ -92,12 +91,14 @@ def test_export_jsonl_and_csv(
     assert capsys.readouterr().out.strip() == f"exported {N} articles to {out}"
     lines = [json.loads(line) for line in out.read_text().splitlines()]
     assert len(lines) == N and {"url", "site", "story_size", "snippet"} <= set(lines[0])
+    assert {line["story_size"] for line in lines} == {COPIES}
+    assert sum(line["story_canonical"] for line in lines) == N // COPIES
     table = tmp_path / "hits.csv"
     assert main([*base, "--export", str(table), "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["exported"] == N // COPIES
     with table.open(newline="", encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
-    assert len(rows) == N // COPIES
+    assert len(rows) == N // COPIES and {r["story_size"] for r in rows} == {str(COPIES)}
     assert rows[0]["title"].endswith('"quoted"') and "<em>" not in rows[0]["snippet"]
     assert "\n" not in rows[0]["snippet"]
     assert main([*base, "--export", str(tmp_path / "hits.xlsx")]) == 2
@@ -110,7 +111,7 @@ def test_show_one_document(
     assert main(["show", "d007", "--index", indexed]) == 0
     out = capsys.readouterr().out
     assert "title: Copper story 7" in out and "url: https://site1.example/d007" in out
-    assert "story: s002 (3 copies)" in out
+    assert "story: s002 (3 copies, canonical: d006)" in out  # no rank stored: the earliest
     assert out.rstrip().endswith("with a second paragraph 7.")
     assert main(["show", "d007", "--index", indexed, "--json"]) == 0
     raw = json.loads(capsys.readouterr().out)

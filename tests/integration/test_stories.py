@@ -1,9 +1,11 @@
-"""Story grouping against the real local Elasticsearch: incremental, order-independent."""
+"""Story grouping against the real local Elasticsearch: incremental, order-independent, and
+joining a story writes only the document that joins."""
 
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pytest
@@ -15,14 +17,15 @@ from newsetl.es.stories import (
     assign_stories,
     collapse_clause,
     ensure_story_fields,
+    exact_copies,
     forget_stories,
-    other_outlets,
+    story_facts,
 )
 from transforms.shingles import Member, fingerprint, group
 
 pytestmark = pytest.mark.integration
 
-STORY_KEYS = ("story_id", "story_size", "story_canonical", "story_exact")
+Stories = dict[str, tuple[Any, ...]]
 
 
 def _paragraphs(rng: random.Random, n: int = 6) -> list[str]:
@@ -82,9 +85,41 @@ def _ingest(client: Elasticsearch, alias: str, docs: Sequence[dict[str, Any]], b
     client.indices.refresh(index=alias)
 
 
-def _stories(client: Elasticsearch, alias: str) -> dict[str, tuple[Any, ...]]:
-    hits = client.search(index=alias, size=1000, source_includes=list(STORY_KEYS))["hits"]["hits"]
-    return {h["_id"]: tuple(h["_source"][k] for k in STORY_KEYS) for h in hits}
+def _stories(client: Elasticsearch, alias: str) -> Stories:
+    """(story_id, copies, canonical, exact) of every document, as the read side counts them."""
+    hits = client.search(
+        index=alias, size=1000, source_includes=["story_id", "story_text"]
+    )["hits"]["hits"]
+    facts = story_facts(client, alias, (h["_source"]["story_id"] for h in hits))
+    return {
+        h["_id"]: (
+            (story := h["_source"]["story_id"]),
+            facts[story].size,
+            facts[story].canonical == h["_id"],
+            exact_copies(client, alias, h["_source"]) > 0,
+        )
+        for h in hits
+    }
+
+
+def _partition(stories: Mapping[str, tuple[Any, ...]]) -> set[frozenset[str]]:
+    """Which documents share a story, whatever the stories are called."""
+    groups: dict[str, set[str]] = defaultdict(set)
+    for doc_id, fields in stories.items():
+        groups[fields[0]].add(doc_id)
+    return {frozenset(g) for g in groups.values()}
+
+
+def _unnamed(stories: Stories) -> dict[str, tuple[Any, ...]]:
+    return {i: s[1:] for i, s in stories.items()}
+
+
+def _writes(client: Elasticsearch, alias: str) -> dict[str, tuple[int, int]]:
+    """(sequence number, version) of every document: what changes whenever it is written."""
+    hits = client.search(
+        index=alias, size=1000, seq_no_primary_term=True, version=True, source=False
+    )["hits"]["hits"]
+    return {h["_id"]: (h["_seq_no"], h["_version"]) for h in hits}
 
 
 def test_grouping_is_order_and_batch_independent(client: Elasticsearch) -> None:
@@ -94,15 +129,21 @@ def test_grouping_is_order_and_batch_independent(client: Elasticsearch) -> None:
     _ingest(client, "t-stories-order-a", docs, batch=3)
     _ingest(client, "t-stories-order-b", shuffled[::-1], batch=2)
     first, second = _stories(client, "t-stories-order-a"), _stories(client, "t-stories-order-b")
-    assert first == second
+    # The same stories, copies and canonical copies whatever the order; each story is named
+    # after a member (the one it was first seen with), so only the names may differ.
+    assert _partition(first) == _partition(second) and _unnamed(first) == _unnamed(second)
+    assert all(s[0] in g for g in _partition(second) for i, s in second.items() if i in g)
     members = [
         Member(
             d["id"], fingerprint(d["body"]), d["source"]["site"], d["published_at"], d["word_count"]
         )
         for d in docs
     ]
-    at_once = {i: tuple(s.fields().values()) for i, s in group(members).items()}
-    assert first == at_once  # incremental equals grouping the whole collection at once
+    at_once = {
+        i: (s.story_id, s.story_size, s.story_canonical, s.story_exact)
+        for i, s in group(members).items()
+    }
+    assert first == at_once  # in id order, incremental equals grouping everything at once
     assert {i: s[0] for i, s in first.items()} == {
         "a1": "a1",
         "a2": "a1",
@@ -121,6 +162,22 @@ def test_grouping_is_order_and_batch_independent(client: Elasticsearch) -> None:
     assert first["a1"][1] == 4 and first["c1"][1] == 1
 
 
+def test_joining_a_story_writes_only_the_new_copy(client: Elasticsearch) -> None:
+    """The k-th copy is one write: no earlier member is rewritten, though the story grows
+    and its canonical copy changes (the agency's arrives third)."""
+    alias = "t-stories-join"
+    copies = [d for d in _collection() if d["id"].startswith("a")]
+    for k, doc in enumerate(copies, start=1):
+        before = _writes(client, alias) if k > 1 else {}
+        _ingest(client, alias, [doc], batch=1)
+        after = _writes(client, alias)
+        assert set(after) == set(before) | {doc["id"]}
+        assert {i: after[i] for i in before} == before, f"copy {k} rewrote earlier members"
+        stories = _stories(client, alias)
+        assert {s[:2] for s in stories.values()} == {("a1", k)}
+    assert [i for i, s in _stories(client, alias).items() if s[2]] == ["a3"]
+
+
 def test_late_bridge_merges_stories_and_relabels(client: Elasticsearch) -> None:
     paras = _paragraphs(random.Random(5), 8)
     head = _doc("m-head", paras[:4], "one.com", "2024-01-01T00:00:00Z")
@@ -131,8 +188,12 @@ def test_late_bridge_merges_stories_and_relabels(client: Elasticsearch) -> None:
     assert {s[0] for s in _stories(client, alias).values()} == {"m-head", "m-tail"}
     _ingest(client, alias, [whole], batch=1)
     stored = _stories(client, alias)
-    assert set(stored.values()) >= {("m-0whole", 3, True, False)}
-    assert {s[:2] for s in stored.values()} == {("m-0whole", 3)}
+    # One story of three, named after one of the two it merged (equal sizes: the smaller id).
+    assert stored == {
+        "m-head": ("m-head", 3, False, False),
+        "m-tail": ("m-head", 3, False, False),
+        "m-0whole": ("m-head", 3, True, False),
+    }
     forget_stories(client, alias, ["m-0whole"])
     client.delete(index=alias, id="m-0whole", refresh=True)
     assert _stories(client, alias) == {
@@ -145,28 +206,31 @@ def test_rerun_and_changed_member(client: Elasticsearch) -> None:
     docs = _collection()
     alias = "t-stories-rerun"
     _ingest(client, alias, docs, batch=4)
-    before = _stories(client, alias)
+    before, written = _stories(client, alias), _writes(client, alias)
     _ingest(client, alias, docs, batch=4)  # unchanged: same stories, nothing rewritten
-    assert _stories(client, alias) == before
+    assert _stories(client, alias) == before and _writes(client, alias) == written
     changed = _doc("b2", _paragraphs(random.Random(77)), "other.com", "2024-03-02T11:00:00Z")
     _ingest(client, alias, [changed], batch=1)
     after = _stories(client, alias)
     assert after["b1"] == ("b1", 1, True, False) and after["b2"] == ("b2", 1, True, False)
 
 
-def test_collapse_one_hit_per_story(client: Elasticsearch) -> None:
+def test_collapse_one_hit_per_story_canonical_first(client: Elasticsearch) -> None:
     alias = "t-stories-collapse"
     _ingest(client, alias, _collection(), batch=10)
     resp = client.search(
         index=alias,
         query={"match_all": {}},
-        collapse=collapse_clause(2),
+        collapse=collapse_clause(4),
         size=20,
-        source_includes=["story_size"],
+        source_includes=["story_id"],
     )
     hits = resp["hits"]["hits"]
     assert len(hits) == 6  # stories a, b, c, t1, t2, z1: one hit each
-    assert sorted(other_outlets(h) for h in hits) == [0, 0, 0, 0, 1, 3]
+    facts = story_facts(client, alias, (h["_source"]["story_id"] for h in hits))
+    assert sorted(facts[h["_source"]["story_id"]].size for h in hits) == [1, 1, 1, 1, 2, 4]
+    first = {h["_source"]["story_id"]: h["inner_hits"]["story"]["hits"]["hits"][0] for h in hits}
+    assert first["a1"]["_id"] == "a3" and first["b1"]["_id"] == "b1"
 
 
 def test_documents_indexed_before_stories_are_backfilled(client: Elasticsearch) -> None:
@@ -176,7 +240,7 @@ def test_documents_indexed_before_stories_are_backfilled(client: Elasticsearch) 
     assert not load(client, alias, docs).rejected  # an index from before story grouping
     _ingest(client, alias, docs, batch=5)  # the re-run: same content, the loader writes nothing
     stored = _stories(client, alias)
-    assert stored["a4"] == ("a1", 4, False, True)
+    assert stored["a4"] == ("a1", 4, False, True) and stored["a3"] == ("a1", 4, True, False)
     late = _doc("a5", _collection()[0]["body"].split("\n\n")[:5], "late.com", None)
     _ingest(client, alias, [late], batch=1)  # found through the backfilled band keys
     assert _stories(client, alias)["a5"][:2] == ("a1", 5)
@@ -206,11 +270,14 @@ def test_search_collapses_stories_and_shows_all_copies_on_request(client: Elasti
     collapsed = search(client, alias, SearchQuery(size=50, facets=False))
     assert collapsed.total == 6 and len(collapsed.hits) == 6
     story_a = next(h for h in collapsed.hits if h.other_outlets == 3)
-    assert story_a.story_id == "a1" and len(story_a.other_sites) == 3
+    assert story_a.story_id == "a1" and len(story_a.other_sites) == 3 and story_a.story_size == 4
     expanded = search(client, alias, SearchQuery(size=50, facets=False, collapse=False))
     assert expanded.total == 10 and {h.story_id for h in expanded.hits} == {
         h.story_id for h in collapsed.hits
     }
+    canonical = {h.id for h in expanded.hits if h.story_canonical}
+    assert canonical == {"a3", "b1", "c1", "t1", "t2", "z1"}
+    assert {h.id: h.story_size for h in expanded.hits if h.story_id == "b1"} == {"b1": 2, "b2": 2}
     first = search(client, alias, SearchQuery(size=4, facets=False, sort="date"))
     second = search(client, alias, SearchQuery(size=4, facets=False, sort="date", after=first.next))
     assert {h.story_id for h in first.hits}.isdisjoint(h.story_id for h in second.hits)
