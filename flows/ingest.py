@@ -58,6 +58,7 @@ from newsetl.pipeline import (
 )
 from newsetl.progress import current, progress_bar, timed
 from newsetl.readers import Rejected, discover
+from newsetl.sources import source_name
 from transforms.shingles import DupParams
 
 # trafilatura logs an ERROR for every empty page; the quarantine already says why, once.
@@ -210,6 +211,7 @@ def ingest(
     into: str | None = None,
     progress: bool = False,
     allow_shrink: bool = False,
+    source: str | None = None,
 ) -> dict[str, int]:
     """Index what is new or changed under `raw_dir` into the alias `index`; returns the counts.
 
@@ -217,7 +219,9 @@ def ingest(
     `progress` draws a progress bar (the CLI asks for one in a terminal); `allow_shrink` lets
     `prune` delete the documents of most of the files indexed.
     """
-    settings = Settings.with_overrides(raw_dir=raw_dir, index=index, batch_size=batch_size)
+    settings = Settings.with_overrides(
+        raw_dir=raw_dir, index=index, batch_size=batch_size, source=source
+    )
     if not settings.raw_dir.is_dir():  # before anything is created for it
         raise FileNotFoundError(f"raw folder {settings.raw_dir.resolve()} does not exist")
     logger = get_run_logger()
@@ -257,15 +261,20 @@ def _ingest(
     root = settings.raw_dir.resolve()
     if not root.is_dir():
         raise FileNotFoundError(f"raw folder {root} does not exist")
+    source = source_name(settings.source, root)  # the folder's name in ids and the ledger
+    ledger.claim_source(client, target, source, root, explicit=bool(settings.source))
     shown.status("listing the raw folder")
     with timed(summary.stages, "discover"):
-        work = stat_files(discover(root), root)
+        work = stat_files(discover(root), root, source)
+    ledger.adopt(client, target, source, {w.rel for w in work})  # entries from before sources
     summary.files = len(work)
     logger.info("ingest: %d files under %s into %s", len(work), root, target)
     redo: set[str] = set()  # files re-read because a pruned file shared their URL
     if prune:
         with timed(summary.stages, "prune"):
-            summary.pruned, redo = _prune(client, target, work, stories, allow_shrink, root)
+            summary.pruned, redo = _prune(
+                client, target, work, stories, allow_shrink, root, source
+            )
     now, pipeline = datetime.now(UTC), pipeline_version()
     loader = load_batch.with_options(
         retries=len(settings.retry_delays), retry_delay_seconds=settings.retry_delays
@@ -316,7 +325,7 @@ def _ingest(
         pass looks again rather than holding every file's entry for the run)."""
         for chunk in batches(work, settings.batch_size, settings.batch_bytes):
             with timed(summary.stages, "ledger lookup"):
-                known = ledger.fetch(client, target, [w.rel for w in chunk])
+                known = ledger.fetch(client, target, [w.rel for w in chunk], source)
             for rel in redo.intersection(known):  # not skipped as unchanged: re-read
                 known[rel] = replace(known[rel], size=-1, sha256="")
             yield [replace(w, previous=known.get(w.rel)) for w in chunk]
@@ -385,6 +394,7 @@ def _prune(
     stories: DupParams,
     allow_shrink: bool,
     root: Path,
+    source: str,
 ) -> tuple[int, set[str]]:
     """Delete the documents and ledger entries of files that are gone from the raw folder;
     return how many documents went and which present files must be re-read.
@@ -392,7 +402,7 @@ def _prune(
     An empty or suddenly much smaller raw folder is what an unmounted share looks like: losing
     most of what is indexed takes `allow_shrink`.
     """
-    plan = ledger.plan_prune(client, index, {w.rel for w in work})
+    plan = ledger.plan_prune(client, index, {w.rel for w in work}, source)
     if plan.gone and not allow_shrink and 2 * len(plan.gone) > plan.known:
         raise PruneRefusedError(
             f"--prune would delete the documents of {len(plan.gone)} of the {plan.known} "
@@ -401,7 +411,7 @@ def _prune(
         )
     forget_stories(client, index, plan.delete, stories)
     deleted = delete_ids(client, index, plan.delete)
-    ledger.delete(client, index, plan.gone)
+    ledger.delete(client, index, plan.gone, source)
     evidence_store.prune(client, index, {w.rel for w in work})
     return deleted, plan.redo
 

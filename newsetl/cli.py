@@ -26,6 +26,8 @@ _OPTIONS: dict[str, tuple[str, type, str]] = {
     "--es-url": ("es_url", str, "Elasticsearch URL (NEWSETL_ES_URL); default: the local engine"),
     "--index": ("index", str, "alias searched and written (NEWSETL_INDEX, default news)"),
     "--raw-dir": ("raw_dir", Path, "folder of raw articles (NEWSETL_RAW_DIR, default raw)"),
+    "--source": ("source", str, "name of the raw folder in the index (NEWSETL_SOURCE, default "
+                 "the folder's name)"),
     "--state-dir": ("state_dir", Path, "local state folder (NEWSETL_STATE_DIR)"),
     "--batch-size": ("batch_size", int, "files per batch (NEWSETL_BATCH_SIZE, default 1000)"),
     "--local-port": ("local_port", int, "local engine port (NEWSETL_LOCAL_PORT, default 9250)"),
@@ -209,7 +211,8 @@ def _cmd_transform(args: argparse.Namespace) -> int:
     from newsetl.readers import discover
 
     now = datetime.now(UTC)
-    raw = _settings(args).raw_dir.resolve()
+    settings = _settings(args)
+    raw = settings.raw_dir.resolve()
     failed = 0
     for target in args.paths:
         target = Path(target)
@@ -221,7 +224,9 @@ def _cmd_transform(args: argparse.Namespace) -> int:
         if not paths:  # an unmounted share looks like this: say so rather than print nothing
             print(f"newsetl transform: no article files under {target}", file=sys.stderr)
             continue
-        batch = transform_paths(paths, root, now=now, learn_from=discover(root))
+        batch = transform_paths(
+            paths, root, now=now, learn_from=discover(root), source=settings.source
+        )
         for doc in batch.docs:
             sys.stdout.write(json.dumps(doc, ensure_ascii=False) + "\n")
         for rejected in batch.rejected:

@@ -19,6 +19,7 @@ from newsetl.es.ledger import FileEntry
 from newsetl.learned import Evidence, evidence, learn, site_of
 from newsetl.limits import DEFAULT_LIMITS, Limits
 from newsetl.readers import RawRecord, Rejected, read_file, sidecar_for
+from newsetl.sources import source_name
 from transforms.shingles import DupParams, Fingerprint, fingerprint
 
 
@@ -59,9 +60,10 @@ class FileWork:
     size: int
     mtime_ns: int
     previous: FileEntry | None = None
+    source: str = ""  # the raw folder's source name (`newsetl.sources`)
 
 
-def stat_files(paths: Iterable[Path], root: Path) -> list[FileWork]:
+def stat_files(paths: Iterable[Path], root: Path, source: str = "") -> list[FileWork]:
     """Each file's stat, its sidecar's folded in: a document's inputs are the page and the
     `.json` beside it, so adding, editing or removing the sidecar changes the stat too."""
     work = []
@@ -74,7 +76,7 @@ def stat_files(paths: Iterable[Path], root: Path) -> list[FileWork]:
                 size, mtime = size + side_st.st_size, max(mtime, side_st.st_mtime_ns)
         except OSError:
             size, mtime = -1, -1  # read_file will quarantine it with the reason
-        work.append(FileWork(path, path.relative_to(root).as_posix(), size, mtime))
+        work.append(FileWork(path, path.relative_to(root).as_posix(), size, mtime, source=source))
     return work
 
 
@@ -151,13 +153,16 @@ def transform_paths(
     now: datetime,
     limits: Limits = DEFAULT_LIMITS,
     learn_from: Iterable[Path] | None = None,
+    source: str | None = None,
 ) -> Batch:
     """Transform files unconditionally (no ledger, no stored evidence): `newsetl transform`.
 
     Boilerplate is learned from `learn_from` (the raw folder's files, as `newsetl run` learns
-    from all of them), or from `paths` themselves when it is not given.
+    from all of them), or from `paths` themselves when it is not given. `source` names the
+    raw folder as `newsetl run` does (default: the folder's name), so the ids are the same.
     """
-    work = [FileWork(p, p.relative_to(root).as_posix(), -1, -1) for p in paths]
+    name = source_name(source, root)
+    work = [FileWork(p, p.relative_to(root).as_posix(), -1, -1, source=name) for p in paths]
     teachers = work
     if learn_from is not None:
         teachers = [FileWork(p, p.relative_to(root).as_posix(), -1, -1) for p in learn_from]
@@ -215,7 +220,7 @@ def transform_files(
             _skip(batch, prev)
             continue
         sha = _sha256(item.path)
-        entry = FileEntry(item.rel, item.size, item.mtime_ns, sha, pipeline)
+        entry = FileEntry(item.rel, item.size, item.mtime_ns, sha, pipeline, source=item.source)
         if (
             prev is not None
             and not redo
@@ -236,6 +241,7 @@ def transform_files(
                     now=now,
                     limits=limits,
                     site_boilerplate=learned.get(site_of(record), frozenset()),
+                    source=item.source,
                 )
             except DocumentError as exc:
                 _reject(batch, entry, Rejected(record.path, str(exc), record.line))
