@@ -56,7 +56,7 @@ from newsetl.pipeline import (
     stat_files,
     transform_files,
 )
-from newsetl.progress import current, progress_bar, timed
+from newsetl.progress import current, progress_bar, retry_shown, said, timed
 from newsetl.readers import Rejected, discover
 from newsetl.sources import source_name
 from transforms.shingles import DupParams
@@ -227,10 +227,13 @@ def ingest(
     logger = get_run_logger()
     current(progress).status("connecting to Elasticsearch (starting the local engine if needed)")
     client = connect(settings)  # unreachable: fails now, naming the URL only
-    target = into or ensure_alias(client, settings.index, replicas=settings.replicas)
-    with write_lock.hold(client, target, run=run_id(), log=logger.warning):  # one run per index
+    def live() -> str:  # looked up again once locked: a reindex may swap it meanwhile
+        return into or ensure_alias(client, settings.index, replicas=settings.replicas)
+
+    say = said(current(progress), logger.warning)
+    with write_lock.hold_live(client, live, run=run_id(), log=say) as lock:  # one run per index
         return _ingest(
-            settings, client, target, into, prune, retry_quarantined, progress, allow_shrink
+            settings, client, lock.index, into, prune, retry_quarantined, progress, allow_shrink
         )
 
 
@@ -277,7 +280,9 @@ def _ingest(
             )
     now, pipeline = datetime.now(UTC), pipeline_version()
     loader = load_batch.with_options(
-        retries=len(settings.retry_delays), retry_delay_seconds=settings.retry_delays
+        retries=len(settings.retry_delays),
+        retry_delay_seconds=settings.retry_delays,
+        retry_condition_fn=retry_shown(shown),  # a refused write's wait, on the display
     )
     matcher = match_batch.with_options(
         retries=len(settings.retry_delays), retry_delay_seconds=settings.retry_delays

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from elasticsearch import Elasticsearch
 from prefect import flow, get_run_logger
 
-from flows.ingest import ingest
+from flows.ingest import ingest, run_id
 from newsetl.config import Settings
 from newsetl.es import ledger
+from newsetl.es import lock as write_lock
 from newsetl.es.client import connect
 from newsetl.es.indices import create_index, current_index, new_index_name, swap_alias, versions
 from newsetl.es.learned import learned_name
@@ -34,7 +36,29 @@ def reindex(
     logger = get_run_logger()
     client = connect(settings)
     alias = settings.index
-    old = current_index(client, alias) if client.indices.exists_alias(name=alias) else None
+    if not client.indices.exists_alias(name=alias):
+        return _rebuild(client, settings, None, raw_dir, batch_size, cleanup, allow_shrink)
+
+    def live() -> str:
+        return current_index(client, alias)
+
+    # The live index's lock, held until the swap: a run cannot write into the index being
+    # replaced (its writes would be lost with it); one waiting for it writes into the new one.
+    with write_lock.hold_live(client, live, run=run_id(), log=logger.warning) as lock:
+        return _rebuild(client, settings, lock.index, raw_dir, batch_size, cleanup, allow_shrink)
+
+
+def _rebuild(
+    client: Elasticsearch,
+    settings: Settings,
+    old: str | None,
+    raw_dir: str | None,
+    batch_size: int | None,
+    cleanup: bool,
+    allow_shrink: bool,
+) -> dict[str, Any]:
+    logger = get_run_logger()
+    alias = settings.index
     new = new_index_name(alias)
     create_index(client, new, replicas=settings.replicas)
     counts = ingest(raw_dir=raw_dir, index=alias, batch_size=batch_size, into=new)

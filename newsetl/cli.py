@@ -47,8 +47,9 @@ def _cmd_run(args: argparse.Namespace) -> int:
     settings = _settings(args)
     _export(settings)
     _require_folder(settings.raw_dir)
-    _reachable(settings)
     with display(sys.stderr.isatty()) as shown:
+        shown.status("connecting to Elasticsearch (starting the local engine if needed)")
+        _reachable(settings)  # a start of the local engine also says so in one line
         shown.status("starting the Prefect API")
         with prefect_api(settings.state_dir, settings.prefect_port):
             from flows.ingest import ingest

@@ -221,3 +221,19 @@ def hold(client: Elasticsearch, index: str, **options: Any) -> Iterator[IndexLoc
         yield lock
     finally:
         lock.release()
+
+
+@contextmanager
+def hold_live(
+    client: Elasticsearch, resolve: Callable[[], str], **options: Any
+) -> Iterator[IndexLock]:
+    """Hold the write lock of the index an alias points at (`resolve()`), looked up again
+    once the lock is held: a reindex holds the live index's lock until it has swapped the
+    alias, so a run that waited for it writes into the new index, never the replaced one."""
+    while True:
+        index = resolve()
+        with hold(client, index, **options) as lock:
+            if resolve() == index:
+                yield lock
+                return
+        options.get("log", print)(f"{index} was replaced while waiting; locking the new index")
