@@ -144,11 +144,17 @@ class LocalEngine:
                 raise EngineError(f"port {self.port} on 127.0.0.1 is taken by another program")
             self._start_shim()
         started = time.monotonic()
+        pid_file = self.root / "es.pid"
         while time.monotonic() - started < timeout:
             if self.healthy():
                 return self.url
-            if _pid_alive(self.root / "es.pid") is None and time.monotonic() - started > 20:
-                break  # the node died during start-up; waiting longer won't help
+            # The node writes its pid file once its JVM is up: on a busy machine that takes
+            # well over 20 s, so only a pid file whose process is gone means it died.
+            if pid_file.exists() and _pid_alive(pid_file) is None:
+                raise EngineError(
+                    f"the local engine stopped during start-up; see {self.root / 'logs'} "
+                    f"and {self.root / 'node.out'}"
+                )
             time.sleep(0.5)
         raise EngineError(
             f"the local engine did not become healthy within {timeout:.0f}s; "
