@@ -58,3 +58,14 @@ def test_a_node_that_died_is_said_at_once(tmp_path: Path, monkeypatch: pytest.Mo
     (tmp_path / "engine" / "es.pid").write_text("999999999")  # no such process
     with pytest.raises(local.EngineError, match="stopped during start-up"):
         engine.up(timeout=300)
+
+
+def test_a_node_that_never_answers_is_stopped_not_left_starting(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engine = _engine(tmp_path, monkeypatch, healthy_at=10**9)
+    stopped: list[bool] = []
+    monkeypatch.setattr(local.LocalEngine, "down", lambda self, timeout=60: stopped.append(True))
+    with pytest.raises(local.EngineError, match="within 300s"):
+        engine.up(timeout=300)
+    assert stopped == [True]

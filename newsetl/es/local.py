@@ -151,11 +151,13 @@ class LocalEngine:
             # The node writes its pid file once its JVM is up: on a busy machine that takes
             # well over 20 s, so only a pid file whose process is gone means it died.
             if pid_file.exists() and _pid_alive(pid_file) is None:
+                self.down()  # the shim, left waiting for a node that is gone
                 raise EngineError(
                     f"the local engine stopped during start-up; see {self.root / 'logs'} "
                     f"and {self.root / 'node.out'}"
                 )
             time.sleep(0.5)
+        self.down()  # not left starting behind the error: the next session would find it
         raise EngineError(
             f"the local engine did not become healthy within {timeout:.0f}s; "
             f"see {self.root / 'logs'} and {self.root / 'node.out'}"

@@ -101,6 +101,7 @@ class IndexLock:
         self.since = 0.0
         self._version: tuple[int, int] | None = None  # (seq_no, primary_term) of our document
         self._stop = threading.Event()
+        self._renewer: threading.Thread | None = None
         self.lost = False
 
     def _doc(self) -> dict[str, Any]:
@@ -172,7 +173,8 @@ class IndexLock:
                 raise TimeoutError(f"the write lock on {self.index} stayed taken: {taken}")
             if holder:
                 time.sleep(self.poll)
-        threading.Thread(target=self._renew, name=f"lock-{self.index}", daemon=True).start()
+        self._renewer = threading.Thread(target=self._renew, name=f"lock-{self.index}", daemon=True)
+        self._renewer.start()
 
     def _renew(self) -> None:
         while not self._stop.wait(self.lease / 3):
@@ -195,6 +197,8 @@ class IndexLock:
 
     def release(self) -> None:
         self._stop.set()
+        if self._renewer is not None:  # a renewal in flight would move the version on, and
+            self._renewer.join(timeout=self.lease / 3)  # the delete below would then miss
         _held_here.discard(self.owner)
         if self._version is None or self.lost:
             return

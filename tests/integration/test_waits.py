@@ -113,3 +113,37 @@ def test_a_run_during_a_reindex_waits_then_writes_into_the_new_index(
     client.indices.refresh(index=[old, new])
     assert client.count(index=new)["count"] == 4  # the run's story is in the live index
     assert client.count(index=old)["count"] == 3  # and nothing was written to the old one
+
+
+class _RenewInFlight:
+    """The real client, with the lock's renewal caught between its write and its return:
+    the moment a release used to delete with a stale version and leave the lock behind."""
+
+    def __init__(self, client: Elasticsearch) -> None:
+        self._client = client
+        self.renewed = threading.Event()
+        self.deleting = threading.Event()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._client, name)
+
+    def index(self, **kwargs: Any) -> Any:
+        resp = self._client.index(**kwargs)
+        if threading.current_thread().name.startswith("lock-"):
+            self.renewed.set()
+            self.deleting.wait(timeout=2)
+        return resp
+
+    def delete(self, **kwargs: Any) -> Any:
+        self.deleting.set()
+        return self._client.delete(**kwargs)
+
+
+def test_a_release_during_a_renewal_frees_the_lock(client: Elasticsearch) -> None:
+    proxy = _RenewInFlight(client)
+    held = lock.IndexLock(proxy, "t-wait-renew", lease=9.0, log=lambda _: None)  # type: ignore[arg-type]
+    held.acquire()
+    assert proxy.renewed.wait(timeout=60)  # the renewal wrote; its answer is not back yet
+    held.release()
+    # Gone from the cluster, not only free to this process: another machine sees no holder.
+    assert not client.exists(index=lock.LOCK_INDEX, id="t-wait-renew")
