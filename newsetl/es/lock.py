@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from elasticsearch import ConflictError, Elasticsearch, NotFoundError
+from elasticsearch import ApiError, ConflictError, Elasticsearch, NotFoundError
 
 LOCK_INDEX = "newsetl-locks"
 LEASE_SECONDS = 60.0  # a holder renews every third of this; a dead one frees the index after it
@@ -157,11 +157,28 @@ class IndexLock:
         _held_here.add(self.owner)
         return None
 
+    def _refusable_try(self, said: str | None) -> dict[str, Any] | None:
+        """`_try`, with a cluster that refuses the write (a full write queue) waited out:
+        said once, as a wait, not a failed run."""
+        try:
+            return self._try()
+        except ApiError as exc:
+            if exc.meta.status != 429:
+                raise
+            if said != "refused":
+                self.log(f"waiting for the write lock on {self.index}: the cluster refused "
+                         "the write (429, its write queue is full); trying again")
+            return {"refused": True}
+
     def acquire(self, timeout: float | None = None) -> None:
         self._ensure_index()
         started = _now()
         said: str | None = None
-        while (holder := self._try()) is not None:
+        while (holder := self._refusable_try(said)) is not None:
+            if holder.get("refused"):
+                said = "refused"
+                time.sleep(self.poll)
+                continue
             if holder and holder.get("owner") != said:
                 said = holder.get("owner")
                 self.log(
