@@ -60,8 +60,9 @@ from newsetl.pipeline import (
     stat_files,
     transform_files,
 )
-from newsetl.progress import Display, current, progress_bar, timed
+from newsetl.progress import Display, current, progress_bar, retry_shown, said, timed
 from newsetl.readers import Rejected, discover
+from newsetl.sources import source_name
 from transforms.shingles import DupParams
 
 # trafilatura logs an ERROR for every empty page; the quarantine already says why, once.
@@ -102,9 +103,9 @@ def prepare(client: Elasticsearch, target: str, alias: str) -> Prepared:
 
 
 @task(cache_policy=NONE, persist_result=False)
-def list_files(root: Path) -> list[FileWork]:
-    """Every article file under `root`, with its stat (and its sidecar's)."""
-    return stat_files(discover(root), root)
+def list_files(root: Path, source: str) -> list[FileWork]:
+    """Every article file under `root`, with its stat (and its sidecar's), as `source`'s."""
+    return stat_files(discover(root), root, source)
 
 
 @task(cache_policy=NONE, persist_result=False)
@@ -115,6 +116,7 @@ def prune_gone(
     stories: DupParams,
     allow_shrink: bool,
     root: Path,
+    source: str,
 ) -> tuple[int, set[str]]:
     """Delete the documents and ledger entries of files that are gone from the raw folder;
     return how many documents went and which present files must be re-read.
@@ -122,7 +124,7 @@ def prune_gone(
     An empty or suddenly much smaller raw folder is what an unmounted share looks like: losing
     most of what is indexed takes `allow_shrink`.
     """
-    plan = ledger.plan_prune(client, index, {w.rel for w in work})
+    plan = ledger.plan_prune(client, index, {w.rel for w in work}, source)
     if plan.gone and not allow_shrink and 2 * len(plan.gone) > plan.known:
         raise PruneRefusedError(
             f"--prune would delete the documents of {len(plan.gone)} of the {plan.known} "
@@ -131,7 +133,7 @@ def prune_gone(
         )
     forget_stories(client, index, plan.delete, stories)
     deleted = delete_ids(client, index, plan.delete)
-    ledger.delete(client, index, plan.gone)
+    ledger.delete(client, index, plan.gone, source)
     evidence_store.prune(client, index, {w.rel for w in work})
     return deleted, plan.redo
 
@@ -270,6 +272,7 @@ def ingest(
     es_ca_certs: str | None = None,
     state_dir: str | None = None,
     local_port: int | None = None,
+    source: str | None = None,
 ) -> dict[str, int]:
     """Index what is new or changed under `raw_dir` into the alias `index`; returns the counts.
 
@@ -286,6 +289,7 @@ def ingest(
         es_ca_certs=es_ca_certs,
         state_dir=state_dir,
         local_port=local_port,
+        source=source,
     )
     root = settings.raw_dir.resolve()
     if not root.is_dir():  # before anything is created for it
@@ -295,21 +299,29 @@ def ingest(
     summary = RunSummary()
     current(progress).status("connecting to Elasticsearch (starting the local engine if needed)")
     client = connect(settings)  # unreachable: fails now, naming the URL only
-    target = into or ensure_alias(client, settings.index, replicas=settings.replicas)
-    with write_lock.hold(client, target, run=run_id(), log=logger.warning):  # one run per index
+
+    def live() -> str:  # looked up again once locked: a reindex may swap it meanwhile
+        return into or ensure_alias(client, settings.index, replicas=settings.replicas)
+
+    say = said(current(progress), logger.warning)
+    with write_lock.hold_live(client, live, run=run_id(), log=say) as lock:  # one run per index
+        target = lock.index
         prepared = prepare(client, target, settings.index)
+        name = source_name(settings.source, root)  # the folder's name in ids and the ledger
+        ledger.claim_source(client, target, name, root, explicit=bool(settings.source))
         current(progress).status("listing the raw folder")
         with timed(summary.stages, "discover"):
-            work = list_files(root)
+            work = list_files(root, name)
+        ledger.adopt(client, target, name, {w.rel for w in work})  # entries from before sources
         summary.files = len(work)
         logger.info("ingest: %d files under %s into %s", len(work), root, target)
         redo: set[str] = set()  # files re-read because a pruned file shared their URL
         if prune:
             with timed(summary.stages, "prune"):
                 summary.pruned, redo = prune_gone(
-                    client, target, work, settings.dup_params(), allow_shrink, root
+                    client, target, work, settings.dup_params(), allow_shrink, root, name
                 )
-        run = Run(client, target, settings, root, work, redo, summary, force=into is not None)
+        run = Run(client, target, settings, root, name, work, redo, summary, force=into is not None)
         tuning = tuned_for_bulk(client, target) if len(work) >= BULK_TUNING_FILES else nullcontext()
         with (
             parallel.process_pool(run.local_workers),
@@ -336,6 +348,7 @@ class Run:
     target: str
     settings: Settings
     root: Path
+    source: str  # the raw folder's name (`newsetl.sources`): its files' ledger keys
     work: list[FileWork]
     redo: set[str]
     summary: RunSummary
@@ -358,7 +371,7 @@ class Run:
 
         def lookup(paths: list[str]) -> dict[str, ledger.FileEntry]:
             with timed(self.summary.stages, "ledger lookup"):
-                return ledger.fetch(self.client, self.target, paths)
+                return ledger.fetch(self.client, self.target, paths, self.source)
 
         return with_ledger(split, lookup, self.redo)
 
@@ -394,7 +407,11 @@ def transform_and_load(
     now, pipeline, limits = datetime.now(UTC), pipeline_version(), settings.limits()
     stories = settings.dup_params()
     retries, delays = len(settings.retry_delays), settings.retry_delays
-    loader = load_batch.with_options(retries=retries, retry_delay_seconds=delays)
+    loader = load_batch.with_options(
+        retries=retries,
+        retry_delay_seconds=delays,
+        retry_condition_fn=retry_shown(shown),  # a refused write's wait, on the display
+    )
     matcher = match_batch.with_options(retries=retries, retry_delay_seconds=delays)
     seen_ids: dict[str, int] = {}
     new_matches: list[Match] = []

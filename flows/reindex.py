@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from elasticsearch import Elasticsearch
 from prefect import flow, get_run_logger
 from pydantic import SecretStr
 
-from flows.ingest import configured
+from flows.ingest import configured, run_id
 from newsetl.config import Settings
 from newsetl.es import ledger
+from newsetl.es import lock as write_lock
 from newsetl.es.client import connect
 from newsetl.es.indices import create_index, current_index, new_index_name, swap_alias, versions
 from newsetl.es.learned import learned_name
@@ -34,6 +36,7 @@ def reindex(
     es_ca_certs: str | None = None,
     state_dir: str | None = None,
     local_port: int | None = None,
+    source: str | None = None,
 ) -> dict[str, Any]:
     """Build a new index from the raw folder, then point the alias at it. The connection
     parameters are `ingest`'s, passed on to it."""
@@ -42,6 +45,7 @@ def reindex(
         "es_ca_certs": es_ca_certs,
         "state_dir": state_dir,
         "local_port": local_port,
+        "source": source,
     }
     settings = Settings.with_overrides(
         raw_dir=raw_dir,
@@ -52,7 +56,34 @@ def reindex(
     logger = get_run_logger()
     client = connect(settings)
     alias = settings.index
-    old = current_index(client, alias) if client.indices.exists_alias(name=alias) else None
+    if not client.indices.exists_alias(name=alias):
+        return _rebuild(
+            client, settings, connection, None, raw_dir, batch_size, cleanup, allow_shrink
+        )
+
+    def live() -> str:
+        return current_index(client, alias)
+
+    # The live index's lock, held until the swap: a run cannot write into the index being
+    # replaced (its writes would be lost with it); one waiting for it writes into the new one.
+    with write_lock.hold_live(client, live, run=run_id(), log=logger.warning) as lock:
+        return _rebuild(
+            client, settings, connection, lock.index, raw_dir, batch_size, cleanup, allow_shrink
+        )
+
+
+def _rebuild(
+    client: Elasticsearch,
+    settings: Settings,
+    connection: dict[str, Any],
+    old: str | None,
+    raw_dir: str | None,
+    batch_size: int | None,
+    cleanup: bool,
+    allow_shrink: bool,
+) -> dict[str, Any]:
+    logger = get_run_logger()
+    alias = settings.index
     new = new_index_name(alias)
     create_index(client, new, replicas=settings.replicas)
     counts = configured(settings)(

@@ -26,6 +26,8 @@ _OPTIONS: dict[str, tuple[str, type, str]] = {
     "--es-url": ("es_url", str, "Elasticsearch URL (NEWSETL_ES_URL); default: the local engine"),
     "--index": ("index", str, "alias searched and written (NEWSETL_INDEX, default news)"),
     "--raw-dir": ("raw_dir", Path, "folder of raw articles (NEWSETL_RAW_DIR, default raw)"),
+    "--source": ("source", str, "name of the raw folder in the index (NEWSETL_SOURCE, default "
+                 "the folder's name)"),
     "--state-dir": ("state_dir", Path, "local state folder (NEWSETL_STATE_DIR)"),
     "--batch-size": ("batch_size", int, "files per batch (NEWSETL_BATCH_SIZE, default 1000)"),
     "--local-port": ("local_port", int, "local engine port (NEWSETL_LOCAL_PORT, default 9250)"),
@@ -44,8 +46,9 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     _require_folder(settings.raw_dir)
-    _reachable(settings)
     with display(sys.stderr.isatty()) as shown:
+        shown.status("connecting to Elasticsearch (starting the local engine if needed)")
+        _reachable(settings)  # a start of the local engine also says so in one line
         shown.status("starting the Prefect API")
         with prefect_api(settings.state_dir, settings.prefect_port):
             from flows.ingest import configured, connection
@@ -57,6 +60,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
                 raw_dir=str(settings.raw_dir),
                 index=settings.index,
                 batch_size=settings.batch_size,
+                source=settings.source,
                 prune=args.prune,
                 retry_quarantined=getattr(args, "retry_quarantined", False),
                 allow_shrink=getattr(args, "allow_shrink", False),
@@ -96,6 +100,7 @@ def _cmd_reindex(args: argparse.Namespace) -> int:
             raw_dir=str(settings.raw_dir),
             index=settings.index,
             batch_size=settings.batch_size,
+            source=settings.source,
             cleanup=args.cleanup,
             allow_shrink=args.allow_shrink,
         )
@@ -221,7 +226,8 @@ def _cmd_transform(args: argparse.Namespace) -> int:
     from newsetl.readers import discover
 
     now = datetime.now(UTC)
-    raw = _settings(args).raw_dir.resolve()
+    settings = _settings(args)
+    raw = settings.raw_dir.resolve()
     failed = 0
     for target in args.paths:
         target = Path(target)
@@ -233,7 +239,9 @@ def _cmd_transform(args: argparse.Namespace) -> int:
         if not paths:  # an unmounted share looks like this: say so rather than print nothing
             print(f"newsetl transform: no article files under {target}", file=sys.stderr)
             continue
-        batch = transform_paths(paths, root, now=now, learn_from=discover(root))
+        batch = transform_paths(
+            paths, root, now=now, learn_from=discover(root), source=settings.source
+        )
         for doc in batch.docs:
             sys.stdout.write(json.dumps(doc, ensure_ascii=False) + "\n")
         for rejected in batch.rejected:

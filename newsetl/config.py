@@ -14,6 +14,7 @@ from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from newsetl.limits import DEFAULT_LIMITS, Limits
+from newsetl.sources import check_name
 from transforms.shingles import DupParams
 
 # Elasticsearch's own rules for index and alias names, tightened: lowercase, no leading
@@ -63,6 +64,11 @@ class Settings(BaseSettings):
     )
     index: str = Field(default="news", description="The alias searched and written.")
     raw_dir: Path = Field(default=Path("raw"), description="Folder of scraped articles.")
+    source: str | None = Field(
+        default=None,
+        description="Name of the raw folder in the index: part of the id of every file "
+        "without a URL, so two folders never collide. Default: the folder's own name.",
+    )
     state_dir: Path = Field(
         default_factory=lambda: default_state_dir(),
         description="Local state: the embedded engine's data and logs, the local Prefect "
@@ -162,6 +168,11 @@ class Settings(BaseSettings):
                 reason = "only lowercase letters, digits, '-' and '_' are allowed"
             raise ValueError(f"invalid index/alias name {value!r}: {reason}")
         return value
+
+    @field_validator("source")
+    @classmethod
+    def _valid_source(cls, value: str | None) -> str | None:
+        return value if value is None else check_name(value)
 
     @field_validator("es_url")
     @classmethod

@@ -55,9 +55,15 @@ class DocumentError(ValueError):
     """The record cannot become a document (no article text, impossible date, ...)."""
 
 
-def document_id(record: RawRecord) -> str:
-    """Stable across runs and machines: the URL when there is one, else the relative path."""
-    key = f"url:{record.url}" if record.url else f"path:{record.path}#{record.line or 0}"
+def document_id(record: RawRecord, source: str = "") -> str:
+    """Stable across runs and machines: the URL when there is one, else the source (the raw
+    folder, `newsetl.sources`) and the path relative to it: the same file name in two
+    folders is two documents. No source: the key of the ids from before sources existed."""
+    if record.url:
+        key = f"url:{record.url}"
+    else:
+        where = f"{source}/{record.path}" if source else record.path
+        key = f"path:{where}#{record.line or 0}"
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
 
 
@@ -101,8 +107,9 @@ def build_document(
     now: datetime,
     site_boilerplate: Collection[str] = (),
     limits: Limits = DEFAULT_LIMITS,
+    source: str = "",
 ) -> dict[str, Any]:
-    """Clean, normalize and assemble one article."""
+    """Clean, normalize and assemble one article of the raw folder named `source`."""
     title = repair_text(record.title).strip() if record.title else None
     if record.html and (depth := html_depth(record.html)) > limits.max_html_depth:
         raise DocumentError(
@@ -145,8 +152,9 @@ def build_document(
         body, record_date=record.date, html=record.html, url=record.url, now=now, page=tree
     )
     doc: dict[str, Any] = {
-        "id": document_id(record),
+        "id": document_id(record, source),
         "source": {
+            "name": source or None,
             "path": record.path if record.line is None else f"{record.path}:{record.line}",
             "url": record.url,
             "site": record.site,

@@ -27,6 +27,7 @@ from newsetl.readers import (
     read_file,
     sidecar_for,
 )
+from newsetl.sources import source_name
 from transforms.shingles import DupParams, Fingerprint, fingerprint
 
 
@@ -67,9 +68,10 @@ class FileWork:
     size: int
     mtime_ns: int
     previous: FileEntry | None = None
+    source: str = ""  # the raw folder's source name (`newsetl.sources`)
 
 
-def stat_files(paths: Iterable[Path], root: Path) -> list[FileWork]:
+def stat_files(paths: Iterable[Path], root: Path, source: str = "") -> list[FileWork]:
     """Each file's stat, its sidecar's folded in: a document's inputs are the page and the
     `.json` beside it, so adding, editing or removing the sidecar changes the stat too."""
     work = []
@@ -82,7 +84,7 @@ def stat_files(paths: Iterable[Path], root: Path) -> list[FileWork]:
                 size, mtime = size + side_st.st_size, max(mtime, side_st.st_mtime_ns)
         except OSError:
             size, mtime = -1, -1  # read_file will quarantine it with the reason
-        work.append(FileWork(path, path.relative_to(root).as_posix(), size, mtime))
+        work.append(FileWork(path, path.relative_to(root).as_posix(), size, mtime, source=source))
     return work
 
 
@@ -148,11 +150,13 @@ def transform_paths(
     now: datetime,
     limits: Limits = DEFAULT_LIMITS,
     learn_from: Iterable[Path] | None = None,
+    source: str | None = None,
 ) -> Batch:
     """Transform files unconditionally (no ledger, no stored evidence): `newsetl transform`.
 
     Boilerplate is learned from `learn_from` (the raw folder's files, as `newsetl run` learns
-    from all of them), or from `paths` themselves when it is not given.
+    from all of them), or from `paths` themselves when it is not given. `source` names the
+    raw folder as `newsetl run` does (default: the folder's name), so the ids are the same.
 
     One pass reads and decodes each file once. Learned boilerplate needs the whole folder's
     evidence before anything is cleaned, so each text record gives its evidence and is
@@ -166,11 +170,14 @@ def transform_paths(
     between the two steps is each file's documents (the batch holds them anyway), its
     evidence (as before) and its records' answers: a few keys each.
     """
-    work = [FileWork(p, p.relative_to(root).as_posix(), -1, -1) for p in paths]
+    name = source_name(source, root)
+    work = [FileWork(p, p.relative_to(root).as_posix(), -1, -1, source=name) for p in paths]
     rels = {w.rel for w in work}
     teachers = work
     if learn_from is not None:
-        teachers = [FileWork(p, p.relative_to(root).as_posix(), -1, -1) for p in learn_from]
+        teachers = [
+            FileWork(p, p.relative_to(root).as_posix(), -1, -1, source=name) for p in learn_from
+        ]
     taught = {w.rel for w in teachers}
     # Evidence of the teachers that are not transformed: read for evidence only.
     others = gather_evidence([w for w in teachers if w.rel not in rels], root, limits=limits)
@@ -298,7 +305,9 @@ def _transform_file(
     """The documents and quarantined records of one file read once (`opened`). With
     `evidence_into`, it receives the evidence of the text records, from the same read, and
     each record is cleaned through a `_Probe` that keeps its answers."""
-    result = _FileResult(FileEntry(item.rel, item.size, item.mtime_ns, opened.sha256, pipeline))
+    result = _FileResult(
+        FileEntry(item.rel, item.size, item.mtime_ns, opened.sha256, pipeline, source=item.source)
+    )
     probing = evidence_into is not None
     if probing:
         result.answers = []
@@ -313,7 +322,9 @@ def _transform_file(
         known = learned.get(site, frozenset())
         keys = _Probe(known) if probing else known
         try:
-            doc = build_document(record, now=now, limits=limits, site_boilerplate=keys)
+            doc = build_document(
+                record, now=now, limits=limits, site_boilerplate=keys, source=item.source
+            )
         except DocumentError as exc:
             _reject(result, Rejected(record.path, str(exc), record.line))
             continue
@@ -370,7 +381,7 @@ def transform_files(
             and (prev.sha256, prev.pipeline) == (sha, pipeline)
         ):
             _skip(batch, prev)  # touched, not changed: only the ledger's stat is refreshed
-            entry = FileEntry(item.rel, item.size, item.mtime_ns, sha, pipeline)
+            entry = FileEntry(item.rel, item.size, item.mtime_ns, sha, pipeline, source=item.source)
             entry.ids, entry.quarantine = prev.ids, prev.quarantine
             batch.entries.append(entry)
             continue

@@ -151,6 +151,35 @@ def _prefect_console_handlers() -> list[Any]:
     ]
 
 
+def said(shown: Display, log: Callable[[str], None]) -> Callable[[str], None]:
+    """Say a wait (a write lock held by another run, ...) in one log line and on the display."""
+
+    def say(text: str) -> None:
+        log(text)
+        shown.status(text)
+
+    return say
+
+
+def retry_shown(shown: Display) -> Callable[[Any, Any, Any], bool]:
+    """A task's `retry_condition_fn` that shows the coming retry on the display (Prefect logs
+    the line: "... Retry 1/3 will start 5 second(s) from now"); every failure is retried."""
+
+    def shown_retry(task: Any, task_run: Any, state: Any) -> bool:
+        runs = getattr(task_run, "run_count", 0)
+        delays = list(getattr(task, "retry_delay_seconds", None) or [0])
+        delay = delays[min(max(runs - 1, 0), len(delays) - 1)]
+        try:
+            why = str(state.result(raise_on_failure=False))
+        except Exception:  # no result to read: the state's own message
+            why = str(getattr(state, "message", "") or "failed")
+        why = why.split("\n", 1)[0]
+        shown.status(f"retrying {task.name} in {delay:g}s: {why[:160]}")
+        return True
+
+    return shown_retry
+
+
 @contextmanager
 def timed(stages: MutableMapping[str, float], stage: str) -> Iterator[None]:
     """Add the time the block takes to `stages[stage]`, even when it raises."""

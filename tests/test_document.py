@@ -74,7 +74,13 @@ def test_seed_document(seed_doc: dict[str, object]) -> None:
     assert dateline["location"]["lon"] == pytest.approx(31.25, abs=0.1)
     assert doc["agency"] == "AP"
     assert doc["published_at"] is None and doc["published_at_source"] == "none"
-    assert doc["source"] == {"path": SEED.name, "url": None, "site": None, "format": "txt"}
+    assert doc["source"] == {
+        "name": None,  # built alone, outside a raw folder (`newsetl.sources`)
+        "path": SEED.name,
+        "url": None,
+        "site": None,
+        "format": "txt",
+    }
     assert doc["word_count"] == len(body.split())
 
 
@@ -89,6 +95,24 @@ def test_id_and_hash_are_stable(seed_doc: dict[str, object]) -> None:
     assert document_id(RawRecord(path="a.jsonl", format="jsonl", line=1)) != document_id(
         RawRecord(path="a.jsonl", format="jsonl", line=2)
     )
+
+
+def test_the_same_file_name_in_two_sources_is_two_ids() -> None:
+    record = RawRecord(path="article-0001.txt", format="txt", text="x")
+    assert document_id(record, "scraperA") != document_id(record, "scraperB")
+    assert document_id(record, "scraperA") != document_id(record)  # nor the pre-source id
+    # Source and path are separated: "a" + "b/c.txt" is not "a/b" + "c.txt".
+    nested = RawRecord(path="b/c.txt", format="txt", text="x")
+    assert document_id(nested, "a") == document_id(nested, "a")
+    with_url = RawRecord(path="article-0001.txt", format="txt", url="https://a.b/c")
+    assert document_id(with_url, "scraperA") == document_id(with_url, "scraperB")  # one story
+    doc = build_document(
+        RawRecord(path="a.txt", format="txt", title="T", text="LISBON - A story."),
+        now=NOW,
+        source="scraperA",
+    )
+    assert doc["source"]["name"] == "scraperA"
+    assert doc["id"] == document_id(RawRecord(path="a.txt", format="txt"), "scraperA")
 
 
 def test_record_date_becomes_utc() -> None:

@@ -144,14 +144,20 @@ class LocalEngine:
                 raise EngineError(f"port {self.port} on 127.0.0.1 is taken by another program")
             self._start_shim()
         started = time.monotonic()
+        pid_file = self.root / "es.pid"
         while time.monotonic() - started < timeout:
             if self.healthy():
                 return self.url
-            if _pid_alive(self.root / "es.pid") is None and time.monotonic() - started > 120:
-                # The node died during start-up; waiting longer won't help. (The JVM writes
-                # its pid file only once it runs: on a loaded machine that takes over 20 s.)
-                break
+            # The node writes its pid file once its JVM is up: on a busy machine that takes
+            # well over 20 s, so only a pid file whose process is gone means it died.
+            if pid_file.exists() and _pid_alive(pid_file) is None:
+                self.down()  # the shim, left waiting for a node that is gone
+                raise EngineError(
+                    f"the local engine stopped during start-up; see {self.root / 'logs'} "
+                    f"and {self.root / 'node.out'}"
+                )
             time.sleep(0.5)
+        self.down()  # not left starting behind the error: the next session would find it
         raise EngineError(
             f"the local engine did not become healthy within {timeout:.0f}s; "
             f"see {self.root / 'logs'} and {self.root / 'node.out'}"

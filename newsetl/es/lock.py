@@ -25,9 +25,6 @@ from elasticsearch import ApiError, ConflictError, Elasticsearch, NotFoundError
 LOCK_INDEX = "newsetl-locks"
 LEASE_SECONDS = 60.0  # a holder renews every third of this; a dead one frees the index after it
 POLL_SECONDS = 2.0
-# Seconds between tries of taking the lock while the cluster refuses writes (429, a full write
-# queue): the client retries at once, which a busy node refuses as fast.
-REFUSED_BACKOFF = (1.0, 2.0, 4.0, 8.0)
 
 
 def _now() -> float:
@@ -104,6 +101,7 @@ class IndexLock:
         self.since = 0.0
         self._version: tuple[int, int] | None = None  # (seq_no, primary_term) of our document
         self._stop = threading.Event()
+        self._renewer: threading.Thread | None = None
         self.lost = False
 
     def _doc(self) -> dict[str, Any]:
@@ -128,7 +126,9 @@ class IndexLock:
         """Take the lock if free (or expired, or its holder is dead); else return the holder."""
         self.since = _now()
         try:
-            resp = self._create()
+            resp = self.client.index(
+                index=LOCK_INDEX, id=self.index, document=self._doc(), op_type="create"
+            )
         except ConflictError:
             pass
         else:
@@ -157,23 +157,28 @@ class IndexLock:
         _held_here.add(self.owner)
         return None
 
-    def _create(self) -> Any:
-        """Create the lock document, backing off while the cluster refuses writes."""
-        for pause in (*REFUSED_BACKOFF, None):
-            try:
-                return self.client.index(
-                    index=LOCK_INDEX, id=self.index, document=self._doc(), op_type="create"
-                )
-            except ApiError as exc:
-                if exc.status_code != 429 or pause is None:
-                    raise
-                time.sleep(pause)
+    def _refusable_try(self, said: str | None) -> dict[str, Any] | None:
+        """`_try`, with a cluster that refuses the write (a full write queue) waited out:
+        said once, as a wait, not a failed run."""
+        try:
+            return self._try()
+        except ApiError as exc:
+            if exc.meta.status != 429:
+                raise
+            if said != "refused":
+                self.log(f"waiting for the write lock on {self.index}: the cluster refused "
+                         "the write (429, its write queue is full); trying again")
+            return {"refused": True}
 
     def acquire(self, timeout: float | None = None) -> None:
         self._ensure_index()
         started = _now()
         said: str | None = None
-        while (holder := self._try()) is not None:
+        while (holder := self._refusable_try(said)) is not None:
+            if holder.get("refused"):
+                said = "refused"
+                time.sleep(self.poll)
+                continue
             if holder and holder.get("owner") != said:
                 said = holder.get("owner")
                 self.log(
@@ -185,7 +190,8 @@ class IndexLock:
                 raise TimeoutError(f"the write lock on {self.index} stayed taken: {taken}")
             if holder:
                 time.sleep(self.poll)
-        threading.Thread(target=self._renew, name=f"lock-{self.index}", daemon=True).start()
+        self._renewer = threading.Thread(target=self._renew, name=f"lock-{self.index}", daemon=True)
+        self._renewer.start()
 
     def _renew(self) -> None:
         while not self._stop.wait(self.lease / 3):
@@ -208,6 +214,8 @@ class IndexLock:
 
     def release(self) -> None:
         self._stop.set()
+        if self._renewer is not None:  # a renewal in flight would move the version on, and
+            self._renewer.join(timeout=self.lease / 3)  # the delete below would then miss
         _held_here.discard(self.owner)
         if self._version is None or self.lost:
             return
@@ -234,3 +242,19 @@ def hold(client: Elasticsearch, index: str, **options: Any) -> Iterator[IndexLoc
         yield lock
     finally:
         lock.release()
+
+
+@contextmanager
+def hold_live(
+    client: Elasticsearch, resolve: Callable[[], str], **options: Any
+) -> Iterator[IndexLock]:
+    """Hold the write lock of the index an alias points at (`resolve()`), looked up again
+    once the lock is held: a reindex holds the live index's lock until it has swapped the
+    alias, so a run that waited for it writes into the new index, never the replaced one."""
+    while True:
+        index = resolve()
+        with hold(client, index, **options) as lock:
+            if resolve() == index:
+                yield lock
+                return
+        options.get("log", print)(f"{index} was replaced while waiting; locking the new index")

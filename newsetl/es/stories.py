@@ -159,6 +159,7 @@ def ensure_story_fields(client: Elasticsearch, alias: str) -> None:
         present.update(mapping.get("mappings", {}).get("properties", {}))
     fields = {name: spec for name, spec in properties.items() if name not in present}
     fields["dateline"] = properties["dateline"]
+    fields["source"] = properties["source"]  # `source.name`, since sources (newsetl.sources)
     client.indices.put_mapping(index=alias, properties=fields)
 
 

@@ -39,12 +39,13 @@ def test_prune_of_an_empty_folder_is_refused(
     es_env: Settings,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    raw, empty = tmp_path / "raw", tmp_path / "mnt"
+    raw = empty = tmp_path / "raw"
     raw.mkdir()
-    empty.mkdir()  # what an unmounted network share looks like
     for i in range(6):
         (raw / f"s{i}.txt").write_text(_story(i))
     ingest(raw_dir=str(raw), index="t-lost-prune")
+    raw.rename(tmp_path / "share")  # what an unmounted network share looks like: the mount
+    empty.mkdir()  # point is there, empty
     with pytest.raises(PruneRefusedError, match="--allow-shrink"):
         ingest(raw_dir=str(empty), index="t-lost-prune", prune=True)
     assert len(_docs(client, "t-lost-prune")) == 6
@@ -52,6 +53,8 @@ def test_prune_of_an_empty_folder_is_refused(
     err = capsys.readouterr().err
     assert code == 1 and "nothing was deleted" in err and "Traceback" not in err
     assert len(_docs(client, "t-lost-prune")) == 6
+    empty.rmdir()
+    (tmp_path / "share").rename(raw)  # mounted again
     for i in range(4):  # a folder that lost most of its files: refused too
         (raw / f"s{i}.txt").unlink()
     with pytest.raises(PruneRefusedError):

@@ -1,0 +1,71 @@
+"""The local engine's start-up on a busy machine: a JVM slow to write its pid file is still
+starting, not dead (a first `newsetl run` under load failed with "did not become healthy
+within 300s" after 54 s)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from newsetl.es import local
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.now += seconds
+
+
+def _engine(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, healthy_at: float
+) -> local.LocalEngine:
+    clock = _Clock()
+    monkeypatch.setattr(local.time, "monotonic", clock.monotonic)
+    monkeypatch.setattr(local.time, "sleep", clock.sleep)
+    engine = local.LocalEngine(tmp_path / "state", port=19250)
+    monkeypatch.setattr(local.LocalEngine, "root", tmp_path / "engine")
+    monkeypatch.setattr(local, "_port_open", lambda port: False)
+    monkeypatch.setattr(local.LocalEngine, "_start_node", lambda self: None)  # pid file later
+    monkeypatch.setattr(local.LocalEngine, "_start_shim", lambda self: None)
+    pid_file = tmp_path / "engine" / "es.pid"
+
+    def healthy(self: local.LocalEngine) -> bool:
+        if clock.now >= 45:  # the JVM is up: it writes its pid file (this process stands in)
+            pid_file.write_text(str(os.getpid()))
+        return clock.now >= healthy_at
+
+    monkeypatch.setattr(local.LocalEngine, "healthy", healthy)
+    return engine
+
+
+def test_a_node_slow_to_write_its_pid_file_is_waited_for(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engine = _engine(tmp_path, monkeypatch, healthy_at=120)
+    assert engine.up(timeout=300) == engine.url
+
+
+def test_a_node_that_died_is_said_at_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    engine = _engine(tmp_path, monkeypatch, healthy_at=10**9)
+    (tmp_path / "engine").mkdir()
+    (tmp_path / "engine" / "es.pid").write_text("999999999")  # no such process
+    with pytest.raises(local.EngineError, match="stopped during start-up"):
+        engine.up(timeout=300)
+
+
+def test_a_node_that_never_answers_is_stopped_not_left_starting(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engine = _engine(tmp_path, monkeypatch, healthy_at=10**9)
+    stopped: list[bool] = []
+    monkeypatch.setattr(local.LocalEngine, "down", lambda self, timeout=60: stopped.append(True))
+    with pytest.raises(local.EngineError, match="within 300s"):
+        engine.up(timeout=300)
+    assert stopped == [True]
