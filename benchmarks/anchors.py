@@ -23,7 +23,7 @@ def htmldate_day(html: str, url: str | None, *, original: bool) -> str | None:
 
 
 def trafilatura_meta(html: str, url: str | None) -> dict[str, Any]:
-    """trafilatura's metadata (author, date) as its `bare_extraction` reports it."""
+    """trafilatura's metadata (author, date, the page's URL) as `bare_extraction` reports it."""
     import trafilatura
 
     try:
@@ -33,11 +33,11 @@ def trafilatura_meta(html: str, url: str | None) -> dict[str, Any]:
     if doc is None:
         return {}
     data = doc.as_dict() if hasattr(doc, "as_dict") else dict(doc)
-    return {"author": data.get("author"), "date": data.get("date")}
+    return {"author": data.get("author"), "date": data.get("date"), "url": data.get("url")}
 
 
 def newspaper_meta(html: str, url: str | None) -> dict[str, Any]:
-    """newspaper4k's authors, publish date and language from the HTML string, offline."""
+    """newspaper4k's authors, publish date, language and canonical URL from the HTML, offline."""
     try:
         from newspaper import Article
     except ImportError:
@@ -50,7 +50,12 @@ def newspaper_meta(html: str, url: str | None) -> dict[str, Any]:
         return {}
     published = article.publish_date
     day = published.strftime("%Y-%m-%d") if isinstance(published, datetime) else None
-    return {"authors": list(article.authors or []), "date": day, "language": article.meta_lang}
+    return {
+        "authors": list(article.authors or []),
+        "date": day,
+        "language": article.meta_lang,
+        "url": article.canonical_link or None,
+    }
 
 
 def versions(*packages: str) -> dict[str, str]:

@@ -21,11 +21,18 @@ Gold ``byline`` values are the strings the pages show ("By Dan Goodin", "Martin 
 A page is right when the two sets of names are equal (no author is right only when the
 gold has no name left). Precision is over the pages where a system names someone.
 
+The same run measures the dev pages with whatever gold they have: the page's own URL on
+``article-extraction-benchmark`` (gold ``url``) and ``htmldate-mediacloud`` (the gold's
+keys), and the publication day on ``htmldate-mediacloud``. Each set's pages go through
+``transform_paths`` from a folder with no URL; newsetl's URL is ``source.url`` (what the page
+names itself), trafilatura's its metadata ``url``, newspaper4k's ``canonical_link``. URLs are
+compared without scheme, ``www.``, fragment and trailing slash.
+
 Languages are compared on the ISO 639-1 part of ``lang`` ("en-US" -> "en"); dates on the day
 as written (newsetl's UTC instant moved back by ``published_at_offset``; the gold's own
 local date part).
 
-    .venv/bin/python benchmarks/metadata.py [--limit N] [--json]
+    .venv/bin/python benchmarks/metadata.py [--limit N] [--json] [--no-dev]
 """
 
 from __future__ import annotations
@@ -40,6 +47,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
@@ -206,18 +214,127 @@ def run(limit: int | None) -> dict[str, Any]:
     }
 
 
+def same_url(url: str | None) -> str | None:
+    """A URL as compared: host without ``www.``, path without trailing slash, query kept."""
+    if not url:
+        return None
+    parts = urlsplit(url.strip())
+    host = (parts.hostname or "").removeprefix("www.")
+    if not host:
+        return None
+    query = f"?{parts.query}" if parts.query else ""
+    return f"{host}{parts.path.rstrip('/')}{query}"
+
+
+def dev_sets(limit: int | None) -> dict[str, list[dict[str, Any]]]:
+    """The dev pages with their gold: {set: [{name, html, url, day}]} (day None when unknown)."""
+    import dates as date_bench
+    import extraction
+
+    sets: dict[str, list[dict[str, Any]]] = {}
+    if extraction.CORPUS.is_dir():
+        sets["article-extraction-benchmark"] = [
+            {"name": key, "html": html, "url": url, "day": None}
+            for key, url, html, _ in extraction.load(limit)
+        ]
+    if date_bench.CORPUS.is_dir():
+        pages, _ = date_bench.load(limit)
+        sets["htmldate-mediacloud"] = [
+            {"name": f"{i:04d}", "html": html, "url": url, "day": day}
+            for i, (url, html, day) in enumerate(pages)
+        ]
+    return sets
+
+
+def _dev_newsetl(pages: list[dict[str, Any]]) -> tuple[dict[str, dict[str, Any]], float]:
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        paths = []
+        for page in pages:
+            path = root / f"{page['name']}.html"
+            path.write_text(page["html"], "utf-8")
+            paths.append(path)
+        started = time.perf_counter()
+        batch = transform_paths(paths, root, now=datetime.now(UTC))
+        elapsed = time.perf_counter() - started
+    out = {
+        doc["source"]["path"].removesuffix(".html"): {
+            "url": doc["source"]["url"],
+            "date": local_day(doc["published_at"], doc["published_at_offset"]),
+        }
+        for doc in batch.docs
+    }
+    return out, elapsed / max(len(pages), 1)
+
+
+def run_dev(limit: int | None) -> dict[str, Any]:
+    """Page URL (and day, where known) on each dev set, newsetl and the anchors in one run."""
+    out: dict[str, Any] = {}
+    for corpus, pages in dev_sets(limit).items():
+        answers: dict[str, dict[str, dict[str, Any]]] = {}
+        seconds: dict[str, float] = {}
+        answers["newsetl"], seconds["newsetl"] = _dev_newsetl(pages)
+        tools: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
+            "trafilatura": lambda p: trafilatura_meta(p["html"], None),
+            "newspaper4k": lambda p: newspaper_meta(p["html"], None),
+        }
+        for name, tool in tools.items():
+            started = time.perf_counter()
+            answers[name] = {p["name"]: tool(p) for p in pages}
+            seconds[name] = (time.perf_counter() - started) / max(len(pages), 1)
+        dated = [p for p in pages if p["day"]]
+        table: dict[str, dict[str, Any]] = {}
+        for system, found in answers.items():
+            row: dict[str, Any] = {"ms_per_doc": seconds[system] * 1000}
+            row["url"] = score(
+                [(same_url(p["url"]), same_url(found.get(p["name"], {}).get("url")))
+                 for p in pages],
+                empty_ok=False,
+            )
+            if dated:
+                row["date"] = score(
+                    [(p["day"], found.get(p["name"], {}).get("date")) for p in dated],
+                    empty_ok=False,
+                )
+            table[system] = row
+        out[corpus] = {"pages": len(pages), "with_date": len(dated), "systems": table}
+    return out
+
+
+def _print_dev(dev: dict[str, Any]) -> None:
+    for corpus, figures in dev.items():
+        print()
+        print(
+            f"{corpus}: {figures['pages']} pages, {figures['with_date']} with a date; "
+            "newsetl through transform_paths on a folder of .html files, no URL"
+        )
+        print("| system | page URL | URL answered | URL precision | date | ms/doc |")
+        print("|" + " --- |" * 6)
+        for name, row in figures["systems"].items():
+            u, d = row["url"], row.get("date")
+            cells = [
+                f"{u['accuracy']:.3f}",
+                f"{u['answered']:.3f}",
+                f"{u['precision']:.3f}",
+                f"{d['accuracy']:.3f}" if d else "n/a",
+                f"{row['ms_per_doc']:.0f}",
+            ]
+            print(f"| {name} | " + " | ".join(cells) + " |")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--limit", type=int, default=None, help="first N pages only")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
-    parser.add_argument("--misses", action="store_true", help="list newsetl's author misses")
+    parser.add_argument("--no-dev", action="store_true", help="readability pages only")
     args = parser.parse_args()
     if not CORPUS.is_dir():
         print(f"corpus not found: {CORPUS}", file=sys.stderr)
         return 2
     figures = run(args.limit)
+    dev = {} if args.no_dev else run_dev(args.limit)
     if args.json:
-        print(json.dumps(figures))
+        print(json.dumps({**figures, "dev": dev}))
         return 0
     print(
         f"readability-test-pages: {figures['pages']} pages, {figures['with_byline']} with a "
@@ -237,6 +354,7 @@ def main() -> int:
             f"{row['ms_per_doc']:.0f}",
         ]
         print(f"| {name} | " + " | ".join(cells) + " |")
+    _print_dev(dev)
     print("versions: " + ", ".join(f"{k} {v}" for k, v in figures["versions"].items()))
     return 0
 

@@ -227,3 +227,67 @@ def test_parsers_never_raise(text: str) -> None:
 def test_numeric_dates_never_raise(text: str) -> None:
     for found in dates.find_dates(text):
         dates.to_instant(found, now=NOW)
+
+
+@pytest.mark.parametrize(
+    "wrap",
+    ["<![CDATA[{}]]>", "/*<![CDATA[*/{}/*]]>*/", "//<![CDATA[\n{}\n//]]>", "<!--{}-->",
+     "\n  <!--\n<![CDATA[ {} ]]>\n-->  "],
+)
+def test_jsonld_wrapped_for_xhtml_is_read(wrap: str) -> None:
+    """XHTML pages wrap a script in CDATA or a comment; the JSON-LD date inside still counts
+    over a later `<meta>` date."""
+    ld = '{"@type": "NewsArticle", "datePublished": "2020-07-10T14:15:42+00:00"}'
+    head = (f'<script type="application/ld+json">{wrap.format(ld)}</script>'
+            '<meta property="article:published_time" content="2023-01-07T09:08:22+00:00">')
+    got = dates.html_date(_PAGE.format(head=head, body=""), now=NOW)
+    assert got is not None and (got[1], got[0].iso) == ("html:jsonld", "2020-07-10T14:15:42Z")
+
+
+def test_jsonld_article_date_beats_an_embedded_video_date() -> None:
+    head = ('<script type="application/ld+json">{"@type": "VideoObject", '
+            '"datePublished": "2024-02-20T01:00:00Z"}</script>'
+            '<script type="application/ld+json">{"@type": "NewsArticle", '
+            '"datePublished": "2024-02-13T22:00:00Z"}</script>')
+    got = dates.html_date(_PAGE.format(head=head, body=""), now=NOW)
+    assert got is not None and got[0].iso == "2024-02-13T22:00:00Z"
+
+
+def test_video_page_still_gets_its_video_date() -> None:
+    head = ('<script type="application/ld+json">{"@type": "VideoObject", '
+            '"uploadDate": "2024-02-20T01:00:00Z"}</script>')
+    got = dates.html_date(_PAGE.format(head=head, body=""), now=NOW)
+    assert got is not None and got[0].iso == "2024-02-20T01:00:00Z"
+
+
+def test_same_instant_in_local_time_gives_the_page_offset_and_day() -> None:
+    """JSON-LD in UTC (Feb. 24, 01:18Z) and article:published_time in local time (Feb. 23,
+    17:18 -08:00) are one instant: the day readers see is Feb. 23."""
+    head = ('<script type="application/ld+json">{"@type": "NewsArticle", '
+            '"dateCreated": "2024-02-24T01:18:13Z"}</script>'
+            '<meta property="article:published_time" content="2024-02-23T17:18:13-08:00">')
+    got = dates.html_date(_PAGE.format(head=head, body=""), now=NOW)
+    assert got is not None
+    assert (got[0].iso, got[0].offset, got[0].day) == (
+        "2024-02-24T01:18:13Z", "-08:00", date(2024, 2, 23))
+
+
+def test_a_different_instant_does_not_lend_its_offset() -> None:
+    head = ('<script type="application/ld+json">{"@type": "NewsArticle", '
+            '"datePublished": "2024-02-24T01:18:13Z"}</script>'
+            '<meta property="article:published_time" content="2024-02-25T17:18:13-08:00">')
+    got = dates.html_date(_PAGE.format(head=head, body=""), now=NOW)
+    assert got is not None and (got[0].offset, got[0].day) == ("+00:00", date(2024, 2, 24))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=20),
+                    lambda c: st.lists(c, max_size=4)
+                    | st.dictionaries(st.text(max_size=8), c, max_size=4), max_leaves=12),
+       st.sampled_from(["<![CDATA[{}]]>", "/*<![CDATA[*/{}/*]]>*/", "<!--{}-->", "{}"]))
+def test_jsonld_unwrap_keeps_the_value(value: object, wrap: str) -> None:
+    import json
+
+    from transforms import jsonld
+
+    assert jsonld.loads(wrap.format(json.dumps(value))) == value

@@ -248,3 +248,14 @@ def test_a_utc_time_is_shown_in_the_site_country_zone() -> None:
     assert found.published_at_offset == "-04:00"  # but Canadian readers saw August 24
     generic = normalize_article("Text.", html=html, url="https://ex.io/n/1", now=NOW)
     assert generic.published_at_offset == "+00:00"
+
+
+def test_lorem_ipsum_filler_is_not_latin() -> None:
+    filler = (
+        "Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor "
+        "incididunt ut labore et dolore magna aliqua. Ut enim ad minim veniam, quis nostrud "
+        "exercitation ullamco laboris nisi ut aliquip ex ea commodo consequat."
+    )
+    assert detect_language(filler, "en-US") == "en"  # the page's declaration stands
+    assert detect_language(filler) is None  # no language rather than a wrong one
+    assert detect_language(filler, "la") == "la"  # a page that says it is Latin is

@@ -24,6 +24,7 @@ from typing import Any
 
 from lxml.html import HtmlElement
 
+from transforms import jsonld
 from transforms.agencies import agency_name
 from transforms.dates import month_number, weekday_number
 
@@ -249,9 +250,8 @@ _META_AUTHOR = (
 
 def _jsonld_nodes(tree: HtmlElement) -> Iterator[dict[str, Any]]:
     for script in tree.iterfind(".//script[@type='application/ld+json']"):
-        try:
-            data = json.loads(script.text or "", strict=False)
-        except ValueError:
+        data = jsonld.loads(script.text)
+        if data is None:
             continue
         stack = [data]
         while stack:

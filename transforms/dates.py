@@ -22,6 +22,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dateutil import parser as dateutil_parser
 
+from transforms import jsonld
+
 MIN_YEAR = 1900
 # No web page was published before the web: a page's markup or URL date earlier than this is
 # a copyright line, a birth date or a template default. Wire records and text keep MIN_YEAR
@@ -564,31 +566,37 @@ def _markup() -> dict[str, list[str]]:
     return data
 
 
-def _jsonld_values(node: Any, keys: list[str]) -> Iterator[tuple[int, str]]:
+def _jsonld_values(
+    node: Any, keys: list[str], articles: list[str]
+) -> Iterator[tuple[int, int, str]]:
+    """(tier, key rank, value) for every date key in a JSON-LD value. Tier 1 is a node
+    typed as something other than the page's article (an embedded VideoObject, an Event, a
+    Person): its date is that thing's, so it only counts when no article node has one."""
     if isinstance(node, dict):
+        kind = node.get("@type", "")
+        kind = " ".join(map(str, kind)) if isinstance(kind, list) else str(kind)
+        tier = int(bool(kind) and not any(a in kind.lower() for a in articles))
         for rank, key in enumerate(keys):
             value = node.get(key)
             if isinstance(value, str):
-                yield rank, value
+                yield tier, rank, value
         for value in node.values():
             if isinstance(value, dict | list):
-                yield from _jsonld_values(value, keys)
+                yield from _jsonld_values(value, keys, articles)
     elif isinstance(node, list):
         for item in node:
-            yield from _jsonld_values(item, keys)
+            yield from _jsonld_values(item, keys, articles)
 
 
 def _markup_candidates(tree: Any) -> Iterator[tuple[str, str]]:
     """(source, value) pairs the page declares, most trusted first."""
     markup = _markup()
-    found: list[tuple[int, str]] = []
+    found: list[tuple[int, int, str]] = []
     for script in tree.iterfind(".//script[@type='application/ld+json']"):
-        try:
-            data = json.loads(script.text or "", strict=False)
-        except ValueError:
-            continue
-        found.extend(_jsonld_values(data, markup["jsonld"]))
-    for _, value in sorted(found, key=lambda f: f[0]):
+        data = jsonld.loads(script.text)
+        if data is not None:
+            found.extend(_jsonld_values(data, markup["jsonld"], markup["jsonld_article_types"]))
+    for _, _, value in sorted(found, key=lambda f: f[:2]):
         yield "html:jsonld", value
     meta_rank = {key: i for i, key in enumerate(markup["meta"])}
     metas: list[tuple[int, str]] = []
@@ -611,6 +619,19 @@ def _markup_candidates(tree: Any) -> Iterator[tuple[str, str]]:
             yield "html:time", value
 
 
+def _declared_date(declared: list[tuple[Instant, str, bool]]) -> tuple[Instant, str, bool]:
+    """The most trusted of a page's declared publication times (they come most trusted
+    first), shown with the page's own offset when another declaration writes the same
+    instant in local time (JSON-LD in UTC, article:published_time with -08:00): the local
+    day is the one readers see."""
+    chosen = declared[0]
+    if chosen[0].offset in (None, "+00:00"):
+        for instant, _, _ in declared:
+            if instant.iso == chosen[0].iso and instant.offset not in (None, "+00:00"):
+                return instant, chosen[1], chosen[2]
+    return chosen
+
+
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 
 
@@ -627,6 +648,10 @@ def html_date(
     else htmldate's search. htmldate only ever sees the HTML (it never fetches); its answer
     is a day. `tree`: the page as already parsed (by the extractor), read instead of
     parsing `html` again; htmldate copies it before pruning, so it is left as it was.
+
+    The most trusted declaration gives the instant; when it is written in UTC and a later
+    declaration names the same instant with a local offset, that offset is kept, so the
+    day is the one the page shows.
     """
     import lxml.html
     from lxml.etree import ParserError
@@ -636,11 +661,14 @@ def html_date(
             tree = lxml.html.document_fromstring(_XML_DECLARATION.sub("", html, count=1))
         except (ParserError, ValueError):
             return None
+    declared: list[tuple[Instant, str, bool]] = []
     for source, value in _markup_candidates(tree):
         found = parse_date(value, day_first=day_first)
         instant = to_instant(found, default_tz=default_tz, now=now) if found else None
-        if instant is not None and instant.day.year >= WEB_MIN_YEAR:
-            return instant, source, found.ambiguous if found else False
+        if found is not None and instant is not None and instant.day.year >= WEB_MIN_YEAR:
+            declared.append((instant, source, found.ambiguous))
+    if declared:
+        return _declared_date(declared)
     from htmldate import find_date
 
     try:

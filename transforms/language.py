@@ -4,13 +4,16 @@ py3langid (langid.py's maintained fork, also trafilatura's language identifier) 
 body; a page's own declaration (`<html lang>`, `content-language`, `og:locale`) is evidence
 too. Templates often declare a site-wide language that a story does not use, so the body
 decides when it is long and clear enough, and the declaration when the body is short or the
-model is unsure, or when the model gives the declared language a fair chance.
+model is unsure, or when the model gives the declared language a fair chance. Filler text
+(lorem ipsum) reads as Latin: that guess never stands on its own (``data/languages.json``).
 """
 
 from __future__ import annotations
 
+import json
 import re
 from functools import cache
+from importlib import resources
 from typing import Any
 
 from lxml.html import HtmlElement
@@ -32,6 +35,12 @@ def _identifier() -> Any:
     from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
     return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+
+
+@cache
+def _placeholder_languages() -> frozenset[str]:
+    text = resources.files("transforms").joinpath("data", "languages.json").read_text("utf-8")
+    return frozenset(json.loads(text)["placeholder"])
 
 
 def iso_code(value: str | None) -> str | None:
@@ -61,6 +70,8 @@ def detect_language(text: str, declared: str | None = None) -> str | None:
         return declared
     ranked = _identifier().rank(sample)
     top, probability = ranked[0]
+    if top in _placeholder_languages() and declared != top:
+        return declared  # filler text, not the page's language
     if declared is None:
         return str(top) if probability >= _CONFIDENT / 2 else None
     if declared == top:

@@ -12,7 +12,6 @@ broken templates declare as every page's canonical address.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -20,6 +19,8 @@ from urllib.parse import urljoin, urlsplit
 
 import lxml.html
 from lxml.etree import ParserError
+
+from transforms import jsonld
 
 _HEAD_END = re.compile(r"</head\s*>", re.I)
 _MAX_HEAD_CHARS = 300_000
@@ -67,9 +68,8 @@ def _jsonld_urls(html: str) -> Iterator[str]:
     for i, m in enumerate(_JSONLD.finditer(html)):
         if i >= _MAX_JSONLD_SCRIPTS:
             return
-        try:
-            data = json.loads(m.group(1), strict=False)
-        except ValueError:
+        data = jsonld.loads(m.group(1))
+        if data is None:
             continue
         yield from _article_urls(data)
 

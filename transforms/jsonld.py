@@ -1,0 +1,36 @@
+"""Reading the JSON of a page's `<script type="application/ld+json">` blocks.
+
+XHTML pages, and CMS plugins written for them, wrap a script's text so that an XML parser
+leaves it alone: `<![CDATA[ ... ]]>`, `/*<![CDATA[*/ ... /*]]>*/`, `//<![CDATA[ ... //]]>`
+or an HTML comment `<!-- ... -->`. A browser's JSON-LD reader skips those wrappers; a bare
+`json.loads` refuses the whole block, and with it the page's declared date, author and URL.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+# A wrapper at the start or the end of the script text, with an optional JS comment around
+# the CDATA marker; nothing inside the JSON is touched.
+_OPENING = re.compile(r"^\s*(?:(?:/\*\s*|//\s*)?<!\[CDATA\[(?:\s*\*/)?|<!--)\s*")
+_CLOSING = re.compile(r"\s*(?:(?:/\*\s*|//\s*)?\]\]>(?:\s*\*/)?|-->)\s*$")
+
+
+def unwrap(text: str) -> str:
+    """The script text without CDATA or HTML-comment wrappers (each side at most twice,
+    for a CDATA section inside a comment)."""
+    for _ in range(2):
+        text = _CLOSING.sub("", _OPENING.sub("", text, count=1), count=1)
+    return text
+
+
+def loads(text: str | None) -> Any | None:
+    """The JSON value of a JSON-LD script's text, or None when it is not JSON."""
+    if not text or not text.strip():
+        return None
+    try:
+        return json.loads(unwrap(text), strict=False)
+    except (ValueError, RecursionError):  # not JSON, or nested past the parser's depth
+        return None
