@@ -13,6 +13,7 @@ from benchmarks.copies import SLOGAN, copies_folder, other_story
 from newsetl.learned import learn
 from newsetl.pipeline import FileWork, gather_evidence, transform_files, transform_paths
 from newsetl.readers import discover
+from newsetl.sources import source_name
 
 NOW = datetime(2026, 6, 1, tzinfo=UTC)
 
@@ -46,7 +47,10 @@ def test_each_file_and_sidecar_read_once(tmp_path: Path, monkeypatch: pytest.Mon
 
 def _reference(root: Path) -> list[dict[str, Any]]:
     """Learn from every file first, then transform every file: what one pass must equal."""
-    work = [FileWork(p, p.relative_to(root).as_posix(), -1, -1) for p in discover(root)]
+    name = source_name(None, root)  # the folder's name, as `transform_paths` defaults to
+    work = [
+        FileWork(p, p.relative_to(root).as_posix(), -1, -1, source=name) for p in discover(root)
+    ]
     learned = learn(gather_evidence(work, root, force=True).items)
     assert any(learned.values())  # the folder does teach keys
     return transform_files(work, root, now=NOW, pipeline="", force=True, learned=learned).docs
