@@ -117,7 +117,7 @@ def clean_text(
         # menus sit inside it, so only known junk and a trailing teaser list go (a dividend
         # notice's last row stays). A web page's dump carries furniture that patterns know
         # ("Advertisement", "Share this"), and is judged in context.
-        kept = [i for i in range(signed) if known[i] and not teasers[i]]
+        kept = [i for i in range(signed) if known[i] and not _trailing(i, teasers, paragraphs)]
     if not kept:  # judging found nothing: the lines that are not known junk are the item
         kept = [i for i in range(signed) if known[i]]
     survivors = set(kept)
@@ -150,6 +150,13 @@ def _split_glued_signoff(paragraphs: list[str]) -> list[str]:
     if m is None or read_signoff(m["signoff"]) is None:
         return paragraphs
     return [*paragraphs[:last], m["story"], m["signoff"], *paragraphs[last + 1 :]]
+
+
+def _trailing(i: int, teasers: Sequence[bool], paragraphs: Sequence[str]) -> bool:
+    """A teaser of a wire item: one after the item's last sentence. Rows before it (a table
+    under the dateline, a list the story announces) are the item's own, whatever their shape,
+    and so is the dateline's paragraph."""
+    return teasers[i] and not any(is_prose(p) for p in paragraphs[i:])
 
 
 def _opens_with_dateline(paragraphs: Sequence[str], known: Sequence[bool]) -> bool:
