@@ -72,6 +72,8 @@ _BYLINE = re.compile(
 _BYLINE_MAX_WORDS = 12
 # The last sentence, then a few words that may be a sign-off run onto it.
 _GLUED_SIGNOFF = re.compile(r"(?P<story>.*[.!?…][\"”’')\]]*) (?P<signoff>\S+(?: \S+){0,2})")
+# At most this many words after the story that are no sentence: a tail ("More"), not text.
+_TAIL_MAX_WORDS = 3
 # A header (headline, deck, caption) is one or two paragraphs, small next to the story.
 _HEADER_MAX_PARAGRAPHS = 2
 _HEADER_MAX_SHARE = 0.25
@@ -144,7 +146,7 @@ def _split_glued_signoff(paragraphs: list[str]) -> list[str]:
     so that it leaves the body like one on its own line; the last sentence is the one before
     any sign-off lines (feeds repeat the credit: "... he said. REUTER" then " Reuter")."""
     last = len(paragraphs) - 1
-    while last >= 0 and read_signoff(paragraphs[last]) is not None:
+    while last >= 0 and (read_signoff(paragraphs[last]) is not None or _tail(paragraphs[last])):
         last -= 1
     m = _GLUED_SIGNOFF.match(paragraphs[last]) if last >= 0 else None
     if m is None or read_signoff(m["signoff"]) is None:
@@ -157,6 +159,12 @@ def _trailing(i: int, teasers: Sequence[bool], paragraphs: Sequence[str]) -> boo
     under the dateline, a list the story announces) are the item's own, whatever their shape,
     and so is the dateline's paragraph."""
     return teasers[i] and not any(is_prose(p) for p in paragraphs[i:])
+
+
+def _tail(paragraph: str) -> bool:
+    """A few words after the story that are no sentence (a take's "More", a desk code): the
+    sign-off glued to the last sentence sits before them."""
+    return len(paragraph.split()) <= _TAIL_MAX_WORDS and not is_prose(paragraph)
 
 
 def _opens_with_dateline(paragraphs: Sequence[str], known: Sequence[bool]) -> bool:

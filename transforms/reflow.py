@@ -147,8 +147,11 @@ def _joins(line: _Line, following: _Line, layout: Layout, *, last: bool = False)
         last
         and ends_sentence(line.text)
         and (not ends_sentence(following.text) or len(following.text.split()) == 1)
+        and not starts_lowercase(following.text)
     ):
-        return False  # a lone word or unpunctuated tail after the last sentence: a sign-off
+        # A lone word or unpunctuated tail after the last sentence: a sign-off (a name, so
+        # not lowercase: "the." after "... the u.s." is the sentence's wrapped end).
+        return False
     if layout.indented_paragraphs or _full(line, following, layout.width):
         return True  # indents mark the paragraphs, so a short line is no paragraph end
     return not ends_sentence(line.text)  # a short last line ends a paragraph
