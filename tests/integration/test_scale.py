@@ -19,8 +19,11 @@ def reference(
     tmp_path: Path, client: Elasticsearch, es_env: Settings
 ) -> tuple[Path, dict[str, str]]:
     raw = _raw(tmp_path, n=9)
-    ingest(raw_dir=str(raw), index="t-scale-inline", batch_size=2)
-    return raw, _snapshot(client, "t-scale-inline")
+    # An index of its own per test: a second folder called `raw` into one index is another
+    # source's clash (`newsetl.sources`), refused, as it should be.
+    index = f"t-scale-inline-{tmp_path.name.lower()}"
+    ingest(raw_dir=str(raw), index=index, batch_size=2)
+    return raw, _snapshot(client, index)
 
 
 def test_process_pool_builds_the_same_index(
