@@ -646,8 +646,8 @@ def html_date(
 ) -> tuple[Instant, str, bool] | None:
     """(time, source, day/month order guessed) a page declares in JSON-LD, meta or <time>,
     else htmldate's search. htmldate only ever sees the HTML (it never fetches); its answer
-    is a day. `tree`: the page as already parsed (by the extractor), read instead of
-    parsing `html` again; htmldate copies it before pruning, so it is left as it was.
+    is a day. `tree`: the page as already parsed (by the extractor), read for the declared
+    dates instead of parsing `html` again.
 
     The most trusted declaration gives the instant; when it is written in UTC and a later
     declaration names the same instant with a local offset, that offset is kept, so the
@@ -672,7 +672,10 @@ def html_date(
     from htmldate import find_date
 
     try:
-        day = find_date(tree, extensive_search=True, original_date=True, url=url, max_date=now)
+        # The page's text, not the shared tree: htmldate's textual search also reads what the
+        # extractor's parse drops (comments, such as a blog's RDF block with its dc:date).
+        # Reached only by a page that declares no date, so the second parse is rare.
+        day = find_date(html, extensive_search=True, original_date=True, url=url, max_date=now)
     except Exception:
         return None
     found = parse_date(day) if day else None
