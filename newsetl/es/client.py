@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import cast
+from typing import TypeVar, cast
 from urllib.parse import urlsplit, urlunsplit
 
 from elasticsearch import Elasticsearch
@@ -106,3 +107,22 @@ def connect(settings: Settings, *, check: bool = True) -> Elasticsearch:
                 f"Elasticsearch at {redact(url)} is not answering (HTTP {exc.meta.status})"
             ) from None
     return client
+
+
+T = TypeVar("T")
+# Seconds between tries of a single write the cluster refuses for a moment.
+REFUSED_PAUSES = (1.0, 2.0, 4.0, 8.0, 16.0)
+
+
+def refusals_waited_out(call: Callable[[], T]) -> T:
+    """`call()`, tried again after a pause while the cluster answers 429 (its write queue is
+    full: a busy node, not an error of the request). The client's own retries come at once,
+    which a busy node refuses as fast; bulk writes have the helper's `retry_on_status`."""
+    for pause in (*REFUSED_PAUSES, None):
+        try:
+            return call()
+        except es_exc.ApiError as exc:
+            if exc.meta.status != 429 or pause is None:
+                raise
+            time.sleep(pause)
+    raise AssertionError("unreachable")

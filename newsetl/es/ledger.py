@@ -23,6 +23,7 @@ from typing import Any
 
 from elasticsearch import Elasticsearch, NotFoundError, helpers
 
+from newsetl.es.client import refusals_waited_out
 from newsetl.es.load import write_all
 from newsetl.sources import SourceConflictError, same_folder
 
@@ -182,11 +183,13 @@ def claim_source(
     if known is not None:
         log(f"source {source!r} moved from {known} to {folder}: its files keep their ids")
     at = datetime.now(UTC).isoformat(timespec="seconds")
-    client.index(
-        index=name,
-        id=record_id,
-        document={"source": source, "folder": str(folder), "at": at},
-        refresh=True,
+    refusals_waited_out(
+        lambda: client.index(
+            index=name,
+            id=record_id,
+            document={"source": source, "folder": str(folder), "at": at},
+            refresh=True,
+        )
     )
 
 
