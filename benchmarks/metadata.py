@@ -120,8 +120,9 @@ def load(limit: int | None) -> list[dict[str, Any]]:
     return pages[:limit] if limit else pages
 
 
-def newsetl_answers(pages: list[dict[str, Any]]) -> tuple[dict[str, dict[str, Any]], float]:
-    """newsetl's documents for the pages, from a folder of .html files, as the user runs it."""
+def _transformed(pages: list[dict[str, Any]]) -> tuple[dict[str, dict[str, Any]], float]:
+    """newsetl's document for each page by name, from a folder of .html files, as the user
+    runs it; and the seconds per page."""
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         paths = []
@@ -132,15 +133,22 @@ def newsetl_answers(pages: list[dict[str, Any]]) -> tuple[dict[str, dict[str, An
         started = time.perf_counter()
         batch = transform_paths(paths, root, now=datetime.now(UTC))
         elapsed = time.perf_counter() - started
-    out: dict[str, dict[str, Any]] = {}
-    for doc in batch.docs:
-        name = doc["source"]["path"].removesuffix(".html")
-        out[name] = {
+    docs = {doc["source"]["path"].removesuffix(".html"): doc for doc in batch.docs}
+    return docs, elapsed / max(len(pages), 1)
+
+
+def newsetl_answers(pages: list[dict[str, Any]]) -> tuple[dict[str, dict[str, Any]], float]:
+    """newsetl's authors, language and day for the readability pages."""
+    docs, seconds = _transformed(pages)
+    out = {
+        name: {
             "authors": ", ".join(doc["authors"]),
             "language": doc["language"],
             "date": local_day(doc["published_at"], doc["published_at_offset"]),
         }
-    return out, elapsed / max(len(pages), 1)
+        for name, doc in docs.items()
+    }
+    return out, seconds
 
 
 def score(rows: list[tuple[Any, Any]], *, empty_ok: bool) -> dict[str, float]:
@@ -247,24 +255,15 @@ def dev_sets(limit: int | None) -> dict[str, list[dict[str, Any]]]:
 
 
 def _dev_newsetl(pages: list[dict[str, Any]]) -> tuple[dict[str, dict[str, Any]], float]:
-    with tempfile.TemporaryDirectory() as tmp:
-        root = Path(tmp)
-        paths = []
-        for page in pages:
-            path = root / f"{page['name']}.html"
-            path.write_text(page["html"], "utf-8")
-            paths.append(path)
-        started = time.perf_counter()
-        batch = transform_paths(paths, root, now=datetime.now(UTC))
-        elapsed = time.perf_counter() - started
+    docs, seconds = _transformed(pages)
     out = {
-        doc["source"]["path"].removesuffix(".html"): {
+        name: {
             "url": doc["source"]["url"],
             "date": local_day(doc["published_at"], doc["published_at_offset"]),
         }
-        for doc in batch.docs
+        for name, doc in docs.items()
     }
-    return out, elapsed / max(len(pages), 1)
+    return out, seconds
 
 
 def run_dev(limit: int | None) -> dict[str, Any]:
