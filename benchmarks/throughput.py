@@ -53,11 +53,14 @@ from newsetl.es.indices import create_index, tuned_for_bulk  # noqa: E402
 from newsetl.es.load import CHUNK_BYTES, CHUNK_DOCS  # noqa: E402
 from newsetl.es.local import LocalEngine  # noqa: E402
 from newsetl.pipeline import transform_paths  # noqa: E402
+from newsetl.prefect_api import LocalPrefect  # noqa: E402
 from newsetl.readers import discover  # noqa: E402
 
 JSONL_RECORDS = 1000
 SAMPLE = 2000  # documents transformed in-process for the per-core rate and the ceiling
 PORT = int(os.environ.get("NEWSETL_BENCH_PORT", "9380"))  # its own engine, beside a running one
+# Its own Prefect server, started before the timed run as a long-lived one is in production.
+PREFECT_PORT = int(os.environ.get("NEWSETL_BENCH_PREFECT_PORT", "4298"))
 
 
 def _iso(reuters_date: str) -> str:
@@ -200,15 +203,27 @@ class EngineCpu:
 
 
 def flow_run(
-    raw: Path, url: str, state: Path, workers: int, profile: Path | None = None
+    raw: Path,
+    url: str,
+    state: Path,
+    workers: int,
+    prefect: LocalPrefect,
+    profile: Path | None = None,
 ) -> dict[str, Any]:
+    # The Prefect API runs detached from the command (`newsetl.prefect_api`): outside the
+    # flow's process tree, where neither the sampler nor py-spy's `--subprocesses` (which
+    # waited on it for ever) would see it. Started by `main` first, as a long-lived server is
+    # in production; its CPU is read around the run.
+    server_pid = int(prefect.pid_file.read_text())
     env = {
         **os.environ,
         "NEWSETL_ES_URL": url,
         "NEWSETL_STATE_DIR": str(state),
         "NEWSETL_WORKERS": str(workers),
         "PREFECT_LOGGING_LEVEL": "INFO",
+        "PREFECT_API_URL": prefect.api_url,
     }
+    api_before = sum(_cpu_seconds(pid) for pid in _tree(server_pid))
     cmd = [str(REPO / ".venv" / "bin" / "newsetl"), "run", "--json", "--raw-dir", str(raw)]
     cmd += ["--index", "bench-flow"]
     if profile is not None:  # sampled, so the flow runs at nearly full speed
@@ -241,6 +256,8 @@ def flow_run(
     out, err = proc.communicate()
     sampler.join()
     seconds = time.perf_counter() - started
+    api_cpu = sum(_cpu_seconds(pid) for pid in _tree(server_pid)) - api_before
+    cpu[server_pid] = ("prefect api", api_cpu)
     if proc.returncode != 0:
         raise RuntimeError(f"newsetl run failed ({proc.returncode})")
     counts = json.loads([line for line in out.splitlines() if line.startswith("{")][-1])
@@ -284,10 +301,16 @@ def hot_spots(profile: Path, top: int = 12) -> dict[str, list[tuple[str, float]]
     }
 
 
-def prefect_overhead(batches: int = 40) -> float:
-    """Seconds Prefect adds to one batch task: a no-op task, timed inside a flow."""
+def prefect_overhead(prefect: LocalPrefect, batches: int = 40) -> float:
+    """Seconds Prefect adds to one batch task: a no-op task, timed inside a flow run against
+    the benchmark's server (a temporary one may not start in time on a busy machine)."""
     from prefect import flow, task
     from prefect.cache_policies import NONE
+    from prefect.settings import (
+        PREFECT_API_URL,
+        PREFECT_LOGGING_TO_API_ENABLED,
+        temporary_settings,
+    )
 
     @task(cache_policy=NONE, persist_result=False)
     def noop(batch: list[int]) -> int:
@@ -301,7 +324,10 @@ def prefect_overhead(batches: int = 40) -> float:
             noop.submit(list(range(500))).result()
         return (time.perf_counter() - started) / batches
 
-    return float(timing())
+    # Its logs stay local: they would be sent at exit, after the server is stopped.
+    quiet = {PREFECT_API_URL: prefect.api_url, PREFECT_LOGGING_TO_API_ENABLED: False}
+    with temporary_settings(updates=quiet):
+        return float(timing())
 
 
 TUNINGS: dict[str, dict[str, Any]] = {
@@ -324,6 +350,7 @@ def measure(
     work: Path,
     workers: int,
     engine_cpu: EngineCpu,
+    prefect: LocalPrefect,
     profile: bool = False,
 ) -> dict[str, Any]:
     raw = work / f"raw-{n}"
@@ -339,7 +366,7 @@ def measure(
     client.indices.delete(index="newsetl-ledger-bench-flow-*", ignore_unavailable=True)
     engine_before = engine_cpu()
     spied = work / f"profile-{n}.txt" if profile else None
-    flow = flow_run(raw, url, work / f"state-{n}", workers, spied)
+    flow = flow_run(raw, url, work / f"state-{n}", workers, prefect, spied)
     cpu = {**flow["cpu"], "engine": engine_cpu() - engine_before}
     shutil.rmtree(raw, ignore_errors=True)
     flow_rate = flow["counts"]["seen"] / flow["seconds"]
@@ -432,21 +459,26 @@ def main() -> int:
     work = Path(tempfile.mkdtemp(prefix="newsetl-bench-"))
     work.chmod(0o755)
     engine = LocalEngine(work / "engine-state", port=PORT, heap="1g")
+    prefect = LocalPrefect(work / "prefect-state", PREFECT_PORT)
     try:
         url = engine.up()
+        prefect.up()
         client = Elasticsearch(url, request_timeout=120)
         engine_cpu = EngineCpu(engine)
         rows = []
         for n in args.n or [10_000]:
-            rows.append(measure(n, client, url, work, args.workers, engine_cpu, args.profile))
+            rows.append(
+                measure(n, client, url, work, args.workers, engine_cpu, prefect, args.profile)
+            )
             print(json.dumps(rows[-1]), file=sys.stderr, flush=True)  # kept if a later N fails
         tuned = {}
         if args.tuning:
             raw = work / "raw-tuning"
             build_corpus(raw, SAMPLE)
             tuned = tuning(client, transform_rate(raw)[1], args.tuning)
-        overhead = prefect_overhead()
+        overhead = prefect_overhead(prefect)
     finally:
+        prefect.down()
         engine.down()
         shutil.rmtree(work, ignore_errors=True)
     result = {

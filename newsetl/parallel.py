@@ -45,6 +45,8 @@ def process_pool(workers: int) -> Iterator[None]:
         return
     # forkserver: forking the flow's process (event-loop threads, open sockets) is unsafe.
     context = multiprocessing.get_context("forkserver")
+    # The fork server builds the transforms' data once (`newsetl.warm`); workers fork with it.
+    context.set_forkserver_preload(["newsetl.warm"])
     pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_warm)
     _pool = pool
     try:
