@@ -134,7 +134,7 @@ def prune_gone(
     forget_stories(client, index, plan.delete, stories)
     deleted = delete_ids(client, index, plan.delete)
     ledger.delete(client, index, plan.gone, source)
-    evidence_store.prune(client, index, {w.rel for w in work})
+    evidence_store.prune(client, index, source, {w.rel for w in work})
     return deleted, plan.redo
 
 
@@ -386,7 +386,7 @@ def learn_boilerplate(run: Run, *, relearn: bool) -> dict[str, frozenset[str]]:
 
     for future in ahead(run.chunks(), submit, run.in_flight):
         found = future.result()
-        evidence_store.record(run.client, run.target, found.paths, found.items)
+        evidence_store.record(run.client, run.target, run.source, found.paths, found.items)
         found.paths.clear()  # the orchestrator holds each task's result until the run ends
         found.items.clear()
     return evidence_store.learned(run.client, run.target)

@@ -30,23 +30,26 @@ EVIDENCE_PARAMS: DupParams = DEFAULT
 class Evidence:
     """What one text record says about its site's furniture."""
 
-    member: str  # `path#line`: one record, whatever its file becomes
+    member: str  # `source/path#line`: one record, whatever its file becomes
     path: str  # the raw file, relative to the raw folder
     site: str
     keys: frozenset[str]
     fingerprint: Fingerprint
+    source: str = ""  # the raw folder's source name (`newsetl.sources`)
 
     @property
     def id(self) -> str:
         return hashlib.sha256(self.member.encode("utf-8")).hexdigest()[:32]
 
 
-def site_of(record: RawRecord) -> str:
-    """The site a record speaks for: its URL's host, else the raw folder's first level."""
+def site_of(record: RawRecord, source: str = "") -> str:
+    """The site a record speaks for: its URL's host, else the first level of its raw folder,
+    named with the folder's source: two scrapers' folders of bare text are not one site, as
+    their furniture is not one (a host is the same site whichever folder holds its pages)."""
     if record.site:
         return record.site
     top = record.path.split("/", 1)[0] if "/" in record.path else ""
-    return f"folder:{top}"
+    return f"folder:{source}/{top}" if source else f"folder:{top}"
 
 
 def story_text(paragraphs: Sequence[str]) -> str:
@@ -57,15 +60,17 @@ def story_text(paragraphs: Sequence[str]) -> str:
     return "\n\n".join(prose or paragraphs)
 
 
-def evidence(record: RawRecord) -> Evidence | None:
-    """The evidence of a text record (pages are left to the HTML extractor)."""
+def evidence(record: RawRecord, source: str = "") -> Evidence | None:
+    """The evidence of a text record of the raw folder named `source` (pages are left to
+    the HTML extractor)."""
     if not record.text or record.html:
         return None
     paragraphs = repaired_paragraphs(record.text)  # cut once, as the cleaner cuts them
     return Evidence(
-        member=f"{record.path}#{record.line or 0}",
+        member=f"{source}/{record.path}#{record.line or 0}",
         path=record.path,
-        site=site_of(record),
+        site=site_of(record, source),
+        source=source,
         keys=furniture_keys(paragraphs),
         fingerprint=fingerprint(story_text(paragraphs), EVIDENCE_PARAMS),
     )

@@ -228,7 +228,7 @@ def gather_evidence(
             continue
         found.paths.append(item.rel)
         for record in read_file(item.path, root, max_bytes=limits.max_file_bytes):
-            if isinstance(record, RawRecord) and (seen := evidence(record)) is not None:
+            if isinstance(record, RawRecord) and (seen := evidence(record, item.source)):
                 found.items.append(seen)
     return found
 
@@ -316,9 +316,9 @@ def _transform_file(
         if isinstance(record, Rejected):
             _reject(result, record)
             continue
-        if evidence_into is not None and (seen := evidence(record)) is not None:
+        if evidence_into is not None and (seen := evidence(record, item.source)) is not None:
             evidence_into.append(seen)
-        site = site_of(record)
+        site = site_of(record, item.source)
         known = learned.get(site, frozenset())
         keys = _Probe(known) if probing else known
         try:
@@ -405,4 +405,3 @@ def _skip(batch: Batch, prev: FileEntry) -> None:
 def _reject(result: _FileResult, rejected: Rejected) -> None:
     result.rejected.append(rejected)
     result.entry.quarantine.append({"line": rejected.line, "reason": rejected.reason})
-

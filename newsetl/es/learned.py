@@ -50,7 +50,7 @@ def _mapping() -> dict[str, Any]:
         "dynamic": "strict",
         "properties": {
             "path": {"type": "keyword"},
-            "source": {"properties": {"site": {"type": "keyword"}}},
+            "source": {"properties": {"site": {"type": "keyword"}, "name": {"type": "keyword"}}},
             "keys": {"type": "keyword"},
             **story,
         },
@@ -64,7 +64,7 @@ def ensure_learned(client: Elasticsearch, index: str) -> bool:
     if client.indices.exists(index=name):
         # Fields added since it was created (`story_rank`); adding fields is allowed in place.
         client.indices.put_mapping(index=name, properties=_mapping()["properties"])
-        return False
+        return _dropped_unnamed(client, name)
     client.indices.create(
         index=name,
         settings={"number_of_shards": 1, "number_of_replicas": 0},  # exact term counts
@@ -73,27 +73,54 @@ def ensure_learned(client: Elasticsearch, index: str) -> bool:
     return True
 
 
-def _ids_of(client: Elasticsearch, name: str, paths: Sequence[str]) -> set[str]:
-    """Ids of the records of `paths`, in chunks under the 65,536 terms a query may hold."""
+def _dropped_unnamed(client: Elasticsearch, name: str) -> bool:
+    """Delete the evidence written before records named their source (its paths were taken
+    for every source's, so one folder's run replaced or pruned another's); True when there
+    was any, so the caller learns again from every file."""
+    client.indices.refresh(index=name)
+    unnamed = {"bool": {"must_not": [{"exists": {"field": "source.name"}}]}}
+    if not client.count(index=name, query=unnamed)["count"]:
+        return False
+    ids = [hit["_id"] for hit in helpers.scan(client, index=name, query={"query": unnamed})]
+    _forget(client, name, ids)
+    return True
+
+
+def _of_source(source: str, *filters: dict[str, Any]) -> dict[str, Any]:
+    return {"bool": {"filter": [{"term": {"source.name": source}}, *filters]}}
+
+
+def _ids_of(client: Elasticsearch, name: str, source: str, paths: Sequence[str]) -> set[str]:
+    """Ids of the records of `source`'s `paths`, in chunks under the 65,536 terms a query may
+    hold."""
     found: set[str] = set()
     for start in range(0, len(paths), TERMS_PER_QUERY):
         chunk = list(paths[start : start + TERMS_PER_QUERY])
-        query = {"query": {"terms": {"path": chunk}}, "_source": False}
+        query = {"query": _of_source(source, {"terms": {"path": chunk}}), "_source": False}
         found.update(hit["_id"] for hit in helpers.scan(client, index=name, query=query, size=1000))
     return found
 
 
 def record(
-    client: Elasticsearch, index: str, paths: Sequence[str], items: Sequence[Evidence]
+    client: Elasticsearch,
+    index: str,
+    source: str,
+    paths: Sequence[str],
+    items: Sequence[Evidence],
 ) -> None:
-    """Replace the evidence of the files `paths` (read again this run) by `items`."""
+    """Replace the evidence of `source`'s files `paths` (read again this run) by `items`."""
     name = learned_name(index)
     client.indices.refresh(index=name)
     fingerprints = {item.id: item.fingerprint for item in items}
-    stale = sorted(_ids_of(client, name, paths) - set(fingerprints))
+    stale = sorted(_ids_of(client, name, source, paths) - set(fingerprints))
     _forget(client, name, stale)
     docs = [
-        {"id": item.id, "path": item.path, "source": {"site": item.site}, "keys": sorted(item.keys)}
+        {
+            "id": item.id,
+            "path": item.path,
+            "source": {"site": item.site, "name": source},
+            "keys": sorted(item.keys),
+        }
         for item in items
     ]
     assign_stories(client, name, docs, EVIDENCE_PARAMS, fingerprints)
@@ -110,19 +137,20 @@ def _forget(client: Elasticsearch, name: str, ids: Sequence[str]) -> None:
         delete_ids(client, name, ids)
 
 
-def prune(client: Elasticsearch, index: str, present: Iterable[str]) -> int:
-    """Delete the evidence of every file not in `present`; returns how many records went."""
+def prune(client: Elasticsearch, index: str, source: str, present: Iterable[str]) -> int:
+    """Delete the evidence of every file of `source` not in `present` (other sources' files
+    are theirs to prune); returns how many records went."""
     name = learned_name(index)
     client.indices.refresh(index=name)
     keep = set(present)
-    gone = [path for path in _paths(client, name) if path not in keep]
-    ids = sorted(_ids_of(client, name, gone))
+    gone = [path for path in _paths(client, name, source) if path not in keep]
+    ids = sorted(_ids_of(client, name, source, gone))
     _forget(client, name, ids)
     return len(ids)
 
 
-def _paths(client: Elasticsearch, name: str) -> list[str]:
-    """Every file with evidence (a composite aggregation, paged)."""
+def _paths(client: Elasticsearch, name: str, source: str) -> list[str]:
+    """Every file of `source` with evidence (a composite aggregation, paged)."""
     found: list[str] = []
     after: dict[str, Any] | None = None
     while True:
@@ -132,7 +160,9 @@ def _paths(client: Elasticsearch, name: str) -> list[str]:
         }
         if after:
             composite["after"] = after
-        resp = client.search(index=name, size=0, aggs={"paths": {"composite": composite}})
+        resp = client.search(
+            index=name, size=0, query=_of_source(source), aggs={"paths": {"composite": composite}}
+        )
         agg = resp["aggregations"]["paths"]
         found.extend(bucket["key"]["path"] for bucket in agg["buckets"])
         after = agg.get("after_key")

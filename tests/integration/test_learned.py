@@ -97,7 +97,7 @@ def test_evidence_lives_in_the_engine_and_follows_files(
     alias = "t-learned-follow"
     ingest(raw_dir=str(raw), index=alias, batch_size=2)
     index = current_index(client, alias)
-    assert line_key(SLOGAN) in evidence_store.learned(client, index)["folder:"]
+    assert line_key(SLOGAN) in evidence_store.learned(client, index)["folder:raw/"]
 
     # A second machine (another state folder, nothing local) cleans a new file the same way.
     monkeypatch.setenv("NEWSETL_STATE_DIR", str(tmp_path / "elsewhere"))
@@ -132,5 +132,70 @@ def _learned_in_memory(raw: Path) -> dict[str, frozenset[str]]:
     from newsetl.learned import learn
     from newsetl.pipeline import FileWork, gather_evidence
 
-    work = [FileWork(p, p.relative_to(raw).as_posix(), -1, -1) for p in discover(raw)]
+    work = [FileWork(p, p.relative_to(raw).as_posix(), -1, -1, source="raw") for p in discover(raw)]
     return learn(gather_evidence(work, raw, force=True).items)
+
+
+def _learned_of(client: Elasticsearch, index: str) -> dict[str, frozenset[str]]:
+    return evidence_store.learned(client, index)
+
+
+def test_two_folders_learn_apart_and_prune_their_own_evidence(
+    tmp_path: Path, client: Elasticsearch, es_env: Settings
+) -> None:
+    """Two scrapers' folders in one index, the same file names in each: A's furniture is
+    learned for A only, B's run never replaces A's evidence, and pruning B leaves A's."""
+    a, b = tmp_path / "scraperA", tmp_path / "scraperB"
+    for folder in (a, b):
+        folder.mkdir()
+    for n in range(6):
+        (a / f"story-{n:02d}.txt").write_text(other_story(n), encoding="utf-8")
+        plain = "\n\n".join(p for p in other_story(n + 10).split("\n\n") if p != SLOGAN)
+        (b / f"story-{n:02d}.txt").write_text(plain, encoding="utf-8")
+    alias = "t-learned-sources"
+    ingest(raw_dir=str(a), index=alias, batch_size=2)
+    ingest(raw_dir=str(b), index=alias, batch_size=2)
+    index = current_index(client, alias)
+    learned = _learned_of(client, index)
+    assert line_key(SLOGAN) in learned["folder:scraperA/"]
+    assert line_key(SLOGAN) not in learned["folder:scraperB/"]  # B's own furniture only
+    assert "folder:" not in learned
+    name = evidence_store.learned_name(index)
+    client.indices.refresh(index=name)
+    assert client.count(index=name)["count"] == 12  # one record per story of each folder
+
+    for path in b.iterdir():
+        path.unlink()
+    ingest(raw_dir=str(b), index=alias, batch_size=2, prune=True, allow_shrink=True)
+    client.indices.refresh(index=name)
+    assert client.count(index=name)["count"] == 6  # B's gone, A's kept
+    assert line_key(SLOGAN) in _learned_of(client, index)["folder:scraperA/"]
+    (a / "story-06.txt").write_text(other_story(6), encoding="utf-8")
+    ingest(raw_dir=str(a), index=alias, batch_size=2)
+    assert SLOGAN in _indexed(client, alias)["story-06.txt"]["removed"]
+
+
+def test_evidence_without_a_source_is_learned_again(
+    tmp_path: Path, client: Elasticsearch, es_env: Settings
+) -> None:
+    """Evidence written before records named their source is dropped once, and every file
+    of the next run gives its evidence again."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    for n in range(6):
+        (raw / f"other-{n:02d}.txt").write_text(other_story(n), encoding="utf-8")
+    alias = "t-learned-unnamed"
+    ingest(raw_dir=str(raw), index=alias, batch_size=2)
+    index = current_index(client, alias)
+    name = evidence_store.learned_name(index)
+    client.index(
+        index=name,
+        id="old-record",
+        document={"path": "other-00.txt", "source": {"site": "folder:"}, "keys": ["x"]},
+        refresh=True,
+    )
+    assert evidence_store.ensure_learned(client, index) is True  # learn again from every file
+    assert evidence_store.ensure_learned(client, index) is False  # once
+    client.indices.refresh(index=name)
+    assert not client.exists(index=name, id="old-record")
+    assert client.count(index=name)["count"] == 6
