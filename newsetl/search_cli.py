@@ -65,6 +65,9 @@ def query_filters(args: argparse.Namespace) -> dict[str, Any]:
         "country": args.country,
         "author": args.author,
         "language": args.language,
+        # `--source` is the common option naming a raw folder (`newsetl run --source`): given
+        # to a search, it keeps that folder's documents; the NEWSETL_SOURCE setting does not.
+        "source": [args.source] if getattr(args, "source", None) else [],
         "near": args.near,
         "within": args.within,
     }

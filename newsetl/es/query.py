@@ -45,7 +45,7 @@ _DISTANCE = re.compile(
     r"^\s*(\d+(?:\.\d+)?)\s*(km|m|mi|miles|yd|ft|nmi|kilometers|meters)?\s*$", re.IGNORECASE
 )
 _PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?$")
-_MULTI = ("agency", "site", "city", "country", "author", "language")
+_MULTI = ("agency", "site", "city", "country", "author", "language", "source")
 _WORD = re.compile(r"\w+")
 
 
@@ -74,6 +74,7 @@ class SearchQuery:
     country: Sequence[str] = ()
     author: Sequence[str] = ()  # a person in `authors` or `contributors`
     language: Sequence[str] = ()  # ISO 639-1 codes
+    source: Sequence[str] = ()  # raw folders' source names (`newsetl run --source`), exact
     near: str | None = None
     within: str = "50km"
     sort: Sort = "relevance"
@@ -192,6 +193,12 @@ def _languages(values: Sequence[str]) -> dict[str, Any] | None:
     return {"terms": {"language": codes}} if codes else None
 
 
+def _sources(values: Sequence[str]) -> dict[str, Any] | None:
+    """Source names are given by the user (`--source`), so they match as written."""
+    names = [v.strip() for v in values if v.strip()]
+    return {"terms": {"source.name": names}} if names else None
+
+
 def distance(text: str) -> str:
     """A distance Elasticsearch parses, from "50km", "20 mi" or a bare number of kilometres."""
     found = _DISTANCE.match(text)
@@ -297,6 +304,7 @@ def filters(q: SearchQuery) -> list[dict[str, Any]]:
         _any_of(["dateline.country_code"], countries(q.country)),
         _any_of(["authors", "contributors"], q.author),
         _languages(q.language),
+        _sources(q.source),
     ]
     if q.near:
         lat, lon = resolve_place(q.near)

@@ -14,6 +14,8 @@ from newsetl.cli import main
 from newsetl.config import Settings
 from newsetl.es import ledger
 from newsetl.es.indices import current_index
+from newsetl.es.query import SearchQuery
+from newsetl.es.search import search
 from newsetl.sources import SourceConflictError
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("prefect_server")]
@@ -38,7 +40,10 @@ def _folder(parent: Path, name: str, place: str, n: int = 3) -> Path:
 
 
 def test_the_same_file_names_in_two_folders_are_two_stories(
-    tmp_path: Path, client: Elasticsearch, es_env: Settings
+    tmp_path: Path,
+    client: Elasticsearch,
+    es_env: Settings,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     a = _folder(tmp_path, "scraperA", "Lisbon")
     b = _folder(tmp_path, "scraperB", "Cairo")
@@ -52,6 +57,15 @@ def test_the_same_file_names_in_two_folders_are_two_stories(
     ] * 3
     filtered = client.search(index="t-src-two", query={"term": {"source.name": "scraperA"}})
     assert filtered["hits"]["total"]["value"] == 3  # a keyword: filterable
+    # The search API and `newsetl search --source` filter by it.
+    found = search(client, "t-src-two", SearchQuery(source="scraperB", collapse=False))
+    assert found.articles == 3 and {h.path for h in found.hits} == {
+        f"article-{i:04d}.txt" for i in range(3)
+    }
+    assert main(["search", "", "--index", "t-src-two", "--source", "scraperA", "--json"]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    assert printed["articles"] == 3
+    assert all("Lisbon" in hit["title"] for hit in printed["hits"])
     # Pruning B (its files gone) never touches A's documents.
     for path in b.iterdir():
         path.unlink()
