@@ -166,7 +166,9 @@ def transform_paths(
     learned keys only through those answers, so after learning from the whole folder only
     the files with a record whose answers differ under the final keys are transformed again
     (a wire's sign-off is learned after its first stories: only those are redone). Pages
-    give no evidence: they are transformed after learning, each read once. What is kept
+    give no evidence: they are transformed after learning, each read once. Agencies lent to
+    unsigned stories (`newsetl.learned.lend`) are decided from the whole folder's evidence
+    and given to the documents at the end, so no file is read again for them. What is kept
     between the two steps is each file's documents (the batch holds them anyway), its
     evidence (as before) and its records' answers: a few keys each.
     """

@@ -14,6 +14,8 @@ from flows.ingest import ingest
 from newsetl.config import Settings
 from newsetl.es import learned as evidence_store
 from newsetl.es.indices import current_index
+from newsetl.es.query import SearchQuery
+from newsetl.es.search import search
 from newsetl.learned import lend
 from newsetl.pipeline import FileWork, gather_evidence
 from newsetl.readers import discover
@@ -56,6 +58,10 @@ def test_the_run_lends_what_transform_lends(
     assert {p: tuple(d[k] for k in FIELDS) for p, d in transformed(raw).items()} == {
         p: tuple(d[k] for k in FIELDS) for p, d in indexed.items()
     }
+    lent = search(client, alias, SearchQuery(agency_source="site", collapse=False))
+    assert sorted(hit.id for hit in lent.hits) == sorted(
+        indexed[f"wire/unsigned-{n}.txt"]["id"] for n in (60, 61)
+    )
     index = current_index(client, alias)
     assert evidence_store.lent(client, index) == _lent_in_memory(raw) == {
         "folder:wire": {"CITY, M D -": "Reuters"}
