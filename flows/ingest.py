@@ -155,6 +155,7 @@ def transform_batch(
     retry: bool,
     limits: Limits,
     learned: dict[str, frozenset[str]],
+    lent: dict[str, dict[str, str]],
     stories: DupParams,
 ) -> Batch:
     return parallel.run(
@@ -167,6 +168,7 @@ def transform_batch(
         retry_quarantined=retry,
         limits=limits,
         learned=learned,
+        lent=lent,
         stories=stories,
     )
 
@@ -331,8 +333,9 @@ def ingest(
             shown.status("learning boilerplate")
             with timed(summary.stages, "learn boilerplate"):
                 learned = learn_boilerplate(run, relearn=prepared.relearn)
+                lent = evidence_store.lent(client, target)  # agencies for unsigned stories
             new_matches = transform_and_load(
-                run, learned, retry_quarantined, into, prepared.watching, shown
+                run, learned, lent, retry_quarantined, into, prepared.watching, shown
             )
         current(progress).status("finishing: refresh, report")
         summary.seconds = perf_counter() - started
@@ -395,6 +398,7 @@ def learn_boilerplate(run: Run, *, relearn: bool) -> dict[str, frozenset[str]]:
 def transform_and_load(
     run: Run,
     learned: dict[str, frozenset[str]],
+    lent: dict[str, dict[str, str]],
     retry_quarantined: bool,
     into: str | None,
     watching: bool,
@@ -420,7 +424,8 @@ def transform_and_load(
 
     def submit(chunk: list[FileWork]) -> tuple[PrefectFuture[Batch], float, int]:
         future = transform_batch.submit(
-            chunk, run.root, now, pipeline, run.force, retry_quarantined, limits, learned, stories
+            chunk, run.root, now, pipeline, run.force, retry_quarantined, limits, learned, lent,
+            stories,
         )
         return future, perf_counter(), len(chunk)
 

@@ -31,6 +31,7 @@ CONTENT_FIELDS = (
     "body",
     "dateline",
     "agency",
+    "agency_source",
     "published_at",
     "published_at_source",
     "published_at_offset",
@@ -46,6 +47,11 @@ CONTENT_FIELDS = (
     "language",
 )
 
+
+# `agency_source` of an agency the document's own text does not credit: its site's unsigned
+# stories of its dateline form are lent the agency nearly all its credited ones name
+# (`transforms.lending`, `lend_agency`).
+AGENCY_LENT = "site"
 
 # `extracted_by` of a record that came as text (a dump, a JSON `text` field): the cleaner's.
 EXTRACTED_BY_TEXT = "text"
@@ -164,6 +170,12 @@ def build_document(
         "body": body,
         "dateline": norm.dateline,
         "agency": norm.agency or signed_by or byline.agency,
+        "agency_source": (
+            norm.agency_source
+            or (signed_by and "signoff")
+            or (byline.agency and "byline")
+            or None
+        ),
         "published_at": norm.published_at,
         "published_at_source": norm.published_at_source,
         "published_at_offset": norm.published_at_offset,
@@ -178,3 +190,10 @@ def build_document(
     }
     doc["content_hash"] = content_hash(doc)
     return doc
+
+
+def lend_agency(doc: dict[str, Any], agency: str) -> None:
+    """Give a document whose text credits no agency the one its site's evidence lends it
+    (`newsetl.learned.lend`), marked as lent, and hash it again."""
+    doc["agency"], doc["agency_source"] = agency, AGENCY_LENT
+    doc["content_hash"] = content_hash(doc)

@@ -7,23 +7,35 @@ Records are grouped into stories with the same near-duplicate machinery as index
 the number of different stories carrying it, so republished copies of one story count once.
 `learn` decides from evidence held in memory (`newsetl transform`); the flow keeps evidence
 in Elasticsearch (`newsetl.es.learned`) and reaches the same decision by aggregations.
+
+Each record's evidence also holds its dateline form and the agency its own text credits
+(`transforms.lending.credit`): counted in stories the same way, by site and form, they say
+which agency a site's unsigned stories of a form are lent (`lend`). They are facts of their
+own, never line keys: boilerplate learning does not see them.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from newsetl.readers import RawRecord
 from transforms.boilerplate import furniture_keys, learn_boilerplate
+from transforms.lending import NO_CREDIT, Credit, credit, lent_agencies
 from transforms.paragraphs import is_prose, repaired_paragraphs
 from transforms.shingles import DEFAULT, DupParams, Fingerprint, Member, fingerprint, group
 
 # Evidence is grouped with fixed parameters, not the user's NEWSETL_DUP_* settings: what a
 # story is for learning shapes every body, so it must not vary between machines or runs.
 EVIDENCE_PARAMS: DupParams = DEFAULT
+# The agency tally's bounds, the same in memory and in Elasticsearch (one aggregation page:
+# 5 sites x 200 forms x 50 agencies stays under the buckets a search may return). A site
+# writes a handful of dateline forms and credits a handful of agencies; a site with more
+# forms lends nothing, and so does a form with more agencies (unsigned counted as one).
+FORMS_PER_SITE = 200
+AGENCIES_PER_FORM = 50
 
 
 @dataclass(frozen=True, eq=False)
@@ -35,6 +47,7 @@ class Evidence:
     site: str
     keys: frozenset[str]
     fingerprint: Fingerprint
+    credit: Credit
     source: str = ""  # the raw folder's source name (`newsetl.sources`)
 
     @property
@@ -73,17 +86,31 @@ def evidence(record: RawRecord, source: str = "") -> Evidence | None:
         source=source,
         keys=furniture_keys(paragraphs),
         fingerprint=fingerprint(story_text(paragraphs), EVIDENCE_PARAMS),
+        credit=credit(paragraphs),
     )
+
+
+def record_credit(record: RawRecord) -> Credit:
+    """The dateline form and own credit of a text record, as its evidence holds them (a page
+    gives no evidence, so it has none): what a document is lent an agency by."""
+    if not record.text or record.html:
+        return NO_CREDIT
+    return credit(repaired_paragraphs(record.text))
+
+
+def _stories(items: Iterable[Evidence]) -> Iterator[tuple[Evidence, str]]:
+    """Each record once (by id) with its story: copies and near-copies share one."""
+    by_id = {item.id: item for item in items}
+    stories = group((Member(i, e.fingerprint) for i, e in by_id.items()), EVIDENCE_PARAMS)
+    for doc_id, item in by_id.items():
+        yield item, stories[doc_id].story_id
 
 
 def learn(items: Iterable[Evidence]) -> dict[str, frozenset[str]]:
     """Learned keys per site from evidence held in memory: stories counted, not copies."""
-    by_id = {item.id: item for item in items}
-    stories = group((Member(i, e.fingerprint) for i, e in by_id.items()), EVIDENCE_PARAMS)
     site_stories: dict[str, set[str]] = defaultdict(set)
     key_stories: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
-    for doc_id, item in by_id.items():
-        story = stories[doc_id].story_id
+    for item, story in _stories(items):
         site_stories[item.site].add(story)
         for key in item.keys:
             key_stories[item.site][key].add(story)
@@ -93,3 +120,27 @@ def learn(items: Iterable[Evidence]) -> dict[str, frozenset[str]]:
         )
         for site in site_stories
     }
+
+
+def lend(items: Iterable[Evidence]) -> dict[str, dict[str, str]]:
+    """{site: {dateline form: agency lent}} from evidence held in memory: each form's
+    distinct stories per credited agency (None: credits none), decided by
+    `transforms.lending.lent_agencies`. Records without a dateline count for no form."""
+    tally: dict[str, dict[str, dict[str | None, set[str]]]] = defaultdict(
+        lambda: defaultdict(lambda: defaultdict(set))
+    )
+    for item, story in _stories(items):
+        if item.credit.form is not None:
+            tally[item.site][item.credit.form][item.credit.agency].add(story)
+    lent = {
+        site: lent_agencies(
+            {
+                form: {agency: len(s) for agency, s in counts.items()}
+                for form, counts in forms.items()
+                if len(counts) <= AGENCIES_PER_FORM
+            }
+        )
+        for site, forms in tally.items()
+        if len(forms) <= FORMS_PER_SITE
+    }
+    return {site: forms for site, forms in lent.items() if forms}

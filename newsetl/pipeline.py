@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from newsetl import __version__
-from newsetl.document import DocumentError, build_document
+from newsetl.document import DocumentError, build_document, lend_agency
 from newsetl.es.ledger import FileEntry
-from newsetl.learned import Evidence, evidence, learn, site_of
+from newsetl.learned import Evidence, evidence, learn, lend, record_credit, site_of
 from newsetl.limits import DEFAULT_LIMITS, Limits
 from newsetl.readers import (
     OpenedFile,
@@ -166,7 +166,9 @@ def transform_paths(
     learned keys only through those answers, so after learning from the whole folder only
     the files with a record whose answers differ under the final keys are transformed again
     (a wire's sign-off is learned after its first stories: only those are redone). Pages
-    give no evidence: they are transformed after learning, each read once. What is kept
+    give no evidence: they are transformed after learning, each read once. Agencies lent to
+    unsigned stories (`newsetl.learned.lend`) are decided from the whole folder's evidence
+    and given to the documents at the end, so no file is read again for them. What is kept
     between the two steps is each file's documents (the batch holds them anyway), its
     evidence (as before) and its records' answers: a few keys each.
     """
@@ -201,13 +203,15 @@ def transform_paths(
             seen.extend(mine)
         if len(seen) >= relearn_at:
             learned, relearn_at = learn(seen), 2 * len(seen)
-    learned = learn(e for w in teachers for e in found.get(w.rel, ()))
+    final = [e for w in teachers for e in found.get(w.rel, ())]
+    learned, lent = learn(final), lend(final)
     batch = Batch()
     for item in work:
         result = results.get(item.rel)
         if result is None or result.touched(learned):
             opened = open_file(item.path, max_bytes=limits.max_file_bytes)
             result = _transform_file(item, root, opened, now=now, limits=limits, learned=learned)
+        result.lend(lent)
         result.into(batch)
     return batch
 
@@ -273,6 +277,8 @@ class _FileResult:
     rejected: list[Rejected] = field(default_factory=list)
     fingerprints: dict[str, Fingerprint] = field(default_factory=dict)
     answers: list[_Answers] | None = None
+    # Documents whose text credits no agency: their site and dateline form, for `lend`.
+    unsigned: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     def touched(self, learned: Mapping[str, frozenset[str]]) -> bool:
         """Would a record come out differently with `learned` than with the keys it was
@@ -282,6 +288,15 @@ class _FileResult:
         return any(
             a.asked.intersection(learned.get(a.site, ())) != a.found for a in self.answers
         )
+
+    def lend(self, lent: Mapping[str, Mapping[str, str]]) -> None:
+        """Give each unsigned document the agency its site lends its dateline form, if any
+        (`newsetl.learned.lend`). Done once the whole folder's evidence is counted, so it
+        does not depend on the order files are read in."""
+        by_id = {doc["id"]: doc for doc in self.docs}
+        for doc_id, (site, form) in self.unsigned.items():
+            if (agency := lent.get(site, {}).get(form)) is not None:
+                lend_agency(by_id[doc_id], agency)
 
     def into(self, batch: Batch) -> None:
         batch.docs.extend(self.docs)
@@ -316,7 +331,8 @@ def _transform_file(
         if isinstance(record, Rejected):
             _reject(result, record)
             continue
-        if evidence_into is not None and (seen := evidence(record, item.source)) is not None:
+        seen = evidence(record, item.source) if evidence_into is not None else None
+        if evidence_into is not None and seen is not None:
             evidence_into.append(seen)
         site = site_of(record, item.source)
         known = learned.get(site, frozenset())
@@ -338,6 +354,10 @@ def _transform_file(
                 result.answers.append(_Answers(site, asked, asked & known))
         result.docs.append(doc)
         entry.ids.append(doc["id"])
+        if doc["agency"] is None:
+            form = (seen.credit if seen is not None else record_credit(record)).form
+            if form is not None:
+                result.unsigned[doc["id"]] = (site, form)
         if stories is not None:
             fp = result.fingerprints[doc["id"]] = fingerprint(doc["body"], stories)
             fp.band_keys(stories)  # kept on the fingerprint: the loader needs them too
@@ -354,13 +374,15 @@ def transform_files(
     retry_quarantined: bool = False,
     limits: Limits = DEFAULT_LIMITS,
     learned: Mapping[str, frozenset[str]] | None = None,
+    lent: Mapping[str, Mapping[str, str]] | None = None,
     stories: DupParams | None = None,
 ) -> Batch:
     """Transform the files that are new or changed; skip the rest by stat, then by content.
 
     A file is read once: its digest comes from the bytes read, and an unchanged one is
     skipped before anything is gunzipped or decoded. `learned` holds each site's
-    boilerplate keys learned from the corpus (`newsetl.learned`). With `stories`, each
+    boilerplate keys learned from the corpus (`newsetl.learned`), `lent` the agency each
+    site lends its unsigned stories by dateline form (`newsetl.learned.lend`). With `stories`, each
     document's story fingerprint is computed here too: MinHash is CPU work that belongs in
     the transform processes, not in the loader that waits on the index.
     """
@@ -389,6 +411,7 @@ def transform_files(
             item, root, opened, now=now, limits=limits, learned=learned,
             pipeline=pipeline, stories=stories,
         )
+        result.lend(lent or {})
         result.into(batch)
         if prev is not None:
             batch.stale_ids.extend(sorted(set(prev.ids) - set(result.entry.ids)))

@@ -36,6 +36,7 @@ def add_query_arguments(parser: argparse.ArgumentParser, *, required: bool = Fal
     where = parser.add_argument_group("filters (repeat an option for any of several values)")
     for name, what in (
         ("agency", "news agency (AP, Reuters, ...)"),
+        ("agency-source", "where the agency was read: dateline, signoff, credit, byline, site"),
         ("site", "source site (apnews.com)"),
         ("city", "dateline city"),
         ("country", "dateline country, name or ISO code"),
@@ -60,6 +61,7 @@ def query_filters(args: argparse.Namespace) -> dict[str, Any]:
         "mentioned_from": args.mentioned_from,
         "mentioned_to": args.mentioned_to,
         "agency": args.agency,
+        "agency_source": args.agency_source,
         "site": args.site,
         "city": args.city,
         "country": args.country,

@@ -21,6 +21,7 @@ KEYS = {
     "body",
     "dateline",
     "agency",
+    "agency_source",
     "published_at",
     "published_at_source",
     "published_at_offset",
@@ -72,7 +73,7 @@ def test_seed_document(seed_doc: dict[str, object]) -> None:
     )
     assert dateline["location"]["lat"] == pytest.approx(30.06, abs=0.1)
     assert dateline["location"]["lon"] == pytest.approx(31.25, abs=0.1)
-    assert doc["agency"] == "AP"
+    assert (doc["agency"], doc["agency_source"]) == ("AP", "dateline")
     assert doc["published_at"] is None and doc["published_at_source"] == "none"
     assert doc["source"] == {
         "name": None,  # built alone, outside a raw folder (`newsetl.sources`)

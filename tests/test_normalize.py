@@ -21,8 +21,9 @@ def test_contract_fields() -> None:
     assert isinstance(result, Normalized)
     assert [f.name for f in dataclasses.fields(result)] == [
         "dateline", "agency", "published_at", "published_at_source", "published_at_offset",
-        "published_at_ambiguous", "dates_mentioned",
+        "published_at_ambiguous", "dates_mentioned", "agency_source",
     ]
+    assert (result.agency, result.agency_source) == ("Reuters", "dateline")
     assert result.dateline is not None
     assert set(result.dateline) == {
         "text", "city", "city_gazetteer", "region", "country", "country_code", "agency", "date",

@@ -112,6 +112,12 @@ def test_keyword_filters_use_folded_subfields_and_accept_a_single_string() -> No
     assert {"terms": {"dateline.country_code.folded": ["EG", "FR"]}} in clauses
 
 
+def test_agency_source_filters_in_any_case() -> None:
+    q = SearchQuery(agency_source="Site")
+    assert q.agency_source == ("Site",)
+    assert {"terms": {"agency_source": ["site"]}} in build_request(q)["query"]["bool"]["filter"]
+
+
 @pytest.mark.parametrize(
     ("typed", "code"),
     [

@@ -32,6 +32,9 @@ class Normalized:
     published_at_offset: str | None
     published_at_ambiguous: bool
     dates_mentioned: list[str]
+    # Where `agency` was read: "dateline" ("PARIS (AFP) -"), "credit" (a credit line or
+    # byline in the text, `find_agency`); None without an agency.
+    agency_source: str | None = None
 
 
 @dataclass(frozen=True)
@@ -199,9 +202,13 @@ def normalize_article(
             year = resolved.year if resolved else None
         dateline_dict = dateline.to_dict(year)
     story = body[dateline.end :] if dateline else body
+    agency, agency_source = dateline.agency if dateline else None, "dateline"
+    if agency is None:
+        agency, agency_source = find_agency(body), "credit"
     return Normalized(
         dateline=dateline_dict,
-        agency=(dateline.agency if dateline else None) or find_agency(body),
+        agency=agency,
+        agency_source=agency_source if agency else None,
         published_at=published.instant.iso if published else None,
         published_at_source=published.source if published else "none",
         published_at_offset=published.instant.offset if published else None,

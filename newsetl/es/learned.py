@@ -10,6 +10,10 @@ counters: a re-read file's records replace what it said before, a pruned file's 
 nothing. Every machine reads the same evidence, so a second worker, a Dask cluster or a fresh
 checkout cleans exactly as the first machine did. One set of evidence per concrete index, as
 for the ledger: a reindex learns again from the raw files into its own.
+
+A record's dateline `form` and the `agency` its own text credits sit beside its keys; the
+agency a site lends each form (`lent`) is counted the same way, distinct `story_id`s per
+site, form and agency, and decided by the same pure rule `newsetl transform` applies.
 """
 
 from __future__ import annotations
@@ -22,8 +26,9 @@ from elasticsearch import Elasticsearch, helpers
 from newsetl.es.indices import index_body
 from newsetl.es.load import delete_ids, write_all
 from newsetl.es.stories import assign_stories, forget_stories
-from newsetl.learned import EVIDENCE_PARAMS, Evidence
+from newsetl.learned import AGENCIES_PER_FORM, EVIDENCE_PARAMS, FORMS_PER_SITE, Evidence
 from transforms.boilerplate import MIN_SHARE, MIN_STORIES, learn_boilerplate
+from transforms.lending import lent_agencies
 
 LEARNED_PREFIX = "newsetl-learned-"
 # Sites per aggregation page, and lines carried by MIN_STORIES records or more per site (the
@@ -52,6 +57,8 @@ def _mapping() -> dict[str, Any]:
             "path": {"type": "keyword"},
             "source": {"properties": {"site": {"type": "keyword"}, "name": {"type": "keyword"}}},
             "keys": {"type": "keyword"},
+            "form": {"type": "keyword"},
+            "agency": {"type": "keyword"},
             **story,
         },
     }
@@ -120,6 +127,8 @@ def record(
             "path": item.path,
             "source": {"site": item.site, "name": source},
             "keys": sorted(item.keys),
+            "form": item.credit.form,
+            "agency": item.credit.agency,
         }
         for item in items
     ]
@@ -240,3 +249,52 @@ def _story_counts(
         for bucket in resp["aggregations"]["keys"]["buckets"]:
             counts[bucket["key"]] = bucket["stories"]["value"]
     return counts
+
+
+def lent(client: Elasticsearch, index: str) -> dict[str, dict[str, str]]:
+    """{site: {dateline form: agency lent}} from all evidence: per site (paged), per form,
+    per credited agency (missing: credits none), the distinct `story_id`s, decided by
+    `transforms.lending.lent_agencies` as `newsetl.learned.lend` decides in memory."""
+    name = learned_name(index)
+    client.indices.refresh(index=name)
+    stories = {"cardinality": {"field": "story_id", "precision_threshold": PRECISION}}
+    aggs: dict[str, Any] = {
+        "forms": {
+            "terms": {"field": "form", "size": FORMS_PER_SITE},
+            "aggs": {
+                "agencies": {
+                    "terms": {"field": "agency", "missing": "", "size": AGENCIES_PER_FORM},
+                    "aggs": {"stories": stories},
+                }
+            },
+        }
+    }
+    result: dict[str, dict[str, str]] = {}
+    after: dict[str, Any] | None = None
+    while True:
+        composite: dict[str, Any] = {
+            "size": SITES_PER_PAGE,
+            "sources": [{"site": {"terms": {"field": "source.site"}}}],
+        }
+        if after:
+            composite["after"] = after
+        resp = client.search(
+            index=name, size=0, aggs={"sites": {"composite": composite, "aggs": aggs}}
+        )
+        agg = resp["aggregations"]["sites"]
+        for bucket in agg["buckets"]:
+            if bucket["forms"]["sum_other_doc_count"]:
+                continue  # more forms than counted: the site lends nothing (as in memory)
+            forms = {
+                form["key"]: {
+                    (a["key"] or None): a["stories"]["value"]
+                    for a in form["agencies"]["buckets"]
+                }
+                for form in bucket["forms"]["buckets"]
+                if not form["agencies"]["sum_other_doc_count"]  # more agencies: lends none
+            }
+            if lent_by_form := lent_agencies(forms):
+                result[bucket["key"]["site"]] = lent_by_form
+        after = agg.get("after_key")
+        if not agg["buckets"] or after is None:
+            return result

@@ -45,7 +45,7 @@ _DISTANCE = re.compile(
     r"^\s*(\d+(?:\.\d+)?)\s*(km|m|mi|miles|yd|ft|nmi|kilometers|meters)?\s*$", re.IGNORECASE
 )
 _PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?$")
-_MULTI = ("agency", "site", "city", "country", "author", "language", "source")
+_MULTI = ("agency", "agency_source", "site", "city", "country", "author", "language", "source")
 _WORD = re.compile(r"\w+")
 
 
@@ -69,6 +69,8 @@ class SearchQuery:
     mentioned_from: DateInput = None
     mentioned_to: DateInput = None
     agency: Sequence[str] = ()
+    # Where the agency was read: dateline, signoff, credit, byline, or site (lent by its site).
+    agency_source: Sequence[str] = ()
     site: Sequence[str] = ()
     city: Sequence[str] = ()
     country: Sequence[str] = ()
@@ -189,8 +191,13 @@ def _any_of(fields: Sequence[str], values: Sequence[str]) -> dict[str, Any] | No
 
 
 def _languages(values: Sequence[str]) -> dict[str, Any] | None:
+    return _lowercase("language", values)
+
+
+def _lowercase(field: str, values: Sequence[str]) -> dict[str, Any] | None:
+    """Any of `values` on a keyword field whose values are lower-case codes, in any case."""
     codes = [v.strip().lower() for v in values if v.strip()]
-    return {"terms": {"language": codes}} if codes else None
+    return {"terms": {field: codes}} if codes else None
 
 
 def _sources(values: Sequence[str]) -> dict[str, Any] | None:
@@ -299,6 +306,7 @@ def filters(q: SearchQuery) -> list[dict[str, Any]]:
         _range("published_at", q.published_from, q.published_to, "strict_date_optional_time"),
         _range("dates_mentioned", q.mentioned_from, q.mentioned_to, "strict_date"),
         _any_of(["agency"], q.agency),
+        _lowercase("agency_source", q.agency_source),
         _any_of(["source.site"], q.site),
         _any_of(["dateline.city"], cities(q.city)),
         _any_of(["dateline.country_code"], countries(q.country)),

@@ -28,7 +28,8 @@ NOW = datetime(2026, 12, 1, tzinfo=UTC)
 
 def _indexed(client: Elasticsearch, alias: str) -> dict[str, dict[str, Any]]:
     client.indices.refresh(index=alias)
-    query = {"query": {"match_all": {}}, "_source": ["source.path", "body", "removed"]}
+    fields = ["source.path", "body", "removed", "agency", "agency_source", "content_hash"]
+    query = {"query": {"match_all": {}}, "_source": fields}
     return {
         hit["_source"]["source"]["path"]: {"id": hit["_id"], **hit["_source"]}
         for hit in helpers.scan(client, index=alias, query=query)
@@ -66,8 +67,9 @@ def test_fifty_copies_run_as_transform_does(
     assert all(SLOGAN in doc["removed"] for doc in others)  # real furniture is still learned
 
     transformed = _transformed(raw)
-    assert {p: (d["id"], d["body"]) for p, d in transformed.items()} == {
-        p: (d["id"], d["body"]) for p, d in indexed.items()
+    same = ("id", "body", "agency", "agency_source", "content_hash")
+    assert {p: tuple(d[k] for k in same) for p, d in transformed.items()} == {
+        p: tuple(d[k] for k in same) for p, d in indexed.items()
     }
     # One file transformed alone, inside its raw folder: the id and body the run indexed.
     monkeypatch.chdir(tmp_path)
