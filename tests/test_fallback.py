@@ -143,7 +143,6 @@ def test_visible_prose_ignores_scripts_links_and_labels() -> None:
 _TAGS = st.sampled_from(["div", "p", "td", "tr", "table", "font", "span", "aside", "li", "b"])
 # Words, spaces and sentence marks (mojibake repair, tested elsewhere, may rightly change
 # the words of arbitrary Unicode).
-_MARKUP = re.compile(r"<[^>]*>")
 _TEXT = st.text(alphabet=st.sampled_from("abcXYZ019 .,;'\"-"), max_size=60)
 
 
@@ -170,8 +169,9 @@ def test_fallbacks_never_raise_and_add_no_words(html: str) -> None:
         for block in blocks:  # every word is a run of the page's text: none fused
             assert all(word in page for word in _WORD.findall(block.text)), block.text
     extracted = extract_html(html)
-    words = {w for glue in (" ", "") for w in _WORD.findall(_MARKUP.sub(glue, html))}
-    assert set(_WORD.findall(extracted.body)) <= words
+    # A word may join the text of an inline tag to its neighbour's ("0000<font>0000"), so
+    # body words are runs of the page's text too, not necessarily one text node's words.
+    assert all(word in page for word in _WORD.findall(extracted.body)), extracted.body
     assert extracted.extracted_by in {
         "trafilatura",
         "trafilatura+sections",
