@@ -35,7 +35,9 @@ def _indexed(client: Elasticsearch, alias: str) -> dict[str, dict[str, Any]]:
 
 
 def _lent_in_memory(raw: Path) -> dict[str, dict[str, str]]:
-    work = [FileWork(p, p.relative_to(raw).as_posix(), -1, -1) for p in discover(raw)]
+    work = [
+        FileWork(p, p.relative_to(raw).as_posix(), -1, -1, source=raw.name) for p in discover(raw)
+    ]
     return lend(gather_evidence(work, raw, force=True).items)
 
 
@@ -64,7 +66,7 @@ def test_the_run_lends_what_transform_lends(
     )
     index = current_index(client, alias)
     assert evidence_store.lent(client, index) == _lent_in_memory(raw) == {
-        "folder:wire": {"CITY, M D -": "Reuters"}
+        "folder:raw/wire": {"CITY, M D -": "Reuters"}
     }
 
     # Enough AFP stories join the form: the loan is no longer overwhelming, and a changed
