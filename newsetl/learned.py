@@ -15,6 +15,7 @@ import hashlib
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 from newsetl.readers import RawRecord
 from transforms.boilerplate import furniture_keys, learn_boilerplate
@@ -36,8 +37,9 @@ class Evidence:
     keys: frozenset[str]
     fingerprint: Fingerprint
 
-    @property
+    @cached_property
     def id(self) -> str:
+        """Kept once computed: `learn` asks for it again at every learning of a run."""
         return hashlib.sha256(self.member.encode("utf-8")).hexdigest()[:32]
 
 

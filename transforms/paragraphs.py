@@ -102,16 +102,24 @@ def _join_bare_datelines(paragraphs: list[str]) -> list[str]:
     return joined
 
 
+# The cleaner and the learner ask these of the same paragraphs many times over (each step of
+# judging in context, each pass until it settles): remembered for the last few thousand.
+_MEMO = 4096
+
+
+@lru_cache(maxsize=_MEMO)
 def word_count(text: str) -> int:
     """Number of \\w+ tokens."""
     return len(_WORD.findall(text))
 
 
+@lru_cache(maxsize=_MEMO)
 def text_words(text: str) -> int:
     """Approximate number of words, also for scripts written without spaces."""
     return word_count(text) + len(_UNSPACED.findall(text)) // _UNSPACED_CHARS_PER_WORD
 
 
+@lru_cache(maxsize=_MEMO)
 def is_prose(paragraph: str) -> bool:
     """True for running text: a finished sentence, or a line too long to be a label.
 

@@ -284,7 +284,7 @@ def _components(members: Sequence[Member], params: DupParams) -> list[list[int]]
         for key in m.fingerprint.band_keys(params):
             buckets[key].append(i)
     for bucket in buckets.values():
-        if len({find(i) for i in bucket}) < 2:
+        if len(bucket) < 2 or len({find(i) for i in bucket}) < 2:  # most buckets hold one
             continue
         for i, j in combinations(bucket, 2):
             ri, rj = find(i), find(j)
