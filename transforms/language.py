@@ -39,7 +39,7 @@ def _identifier() -> Any:
 
     from transforms.ngram_walk import FeatureWalk
 
-    class Identifier(LanguageIdentifier):  # type: ignore[misc]
+    class Identifier(LanguageIdentifier):
         """`_raw_score` as py3langid's (visit counts, then `_sparse_score`), counted at once."""
 
         def __init__(self, *args: Any, **kwargs: Any) -> None:
