@@ -66,7 +66,18 @@ def test_screen_reads_starts_and_needed_words() -> None:
     assert optional.starts is None and optional.contains == ("wait",)
     # a case-sensitive part, a class or an optional part gives no condition
     assert screen(re.compile(r"(?-i:[A-Z]+)/x", re.I)).starts is None
-    assert screen(re.compile(r"[ab]c?", re.I)) .contains is None
+    assert screen(re.compile(r"[ab]c?", re.I)).contains is None
+
+
+def test_screen_reads_first_characters() -> None:
+    digits = screen(re.compile(r"\d+ (photos|images)|(previous|next)\b.*", re.I)).firsts
+    assert digits == frozenset("0123456789pn")
+    assert screen(re.compile(r"\bby (?-i:[A-Z])", re.I)).firsts == frozenset("b")
+    assert screen(re.compile(r"(please )?wait", re.I)).firsts == frozenset("pw")
+    anything = screen(re.compile(r".{0,30}x", re.I)).firsts
+    assert anything is not None and "a" in anything and "\n" not in anything
+    assert screen(re.compile(r"(a)\1", re.I)).firsts == frozenset("a")
+    assert screen(re.compile(r"(?>a|b)c", re.I)).firsts is None  # not read: any
 
 
 def test_case_insensitive_letters_the_engine_equates() -> None:

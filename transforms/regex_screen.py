@@ -25,20 +25,29 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 
-# The parser of the `re` module (`sre_parse` before Python 3.11): the same reading of a
-# pattern that compiles it.
-from re import _parser  # type: ignore[attr-defined]
+# The parser and compiler of the `re` module (`sre_parse`, `sre_compile` before Python
+# 3.11): the same reading of a pattern as the engine's.
+from re import _compiler, _parser  # type: ignore[attr-defined]
 from re._constants import (
+    ANY,
+    ASSERT,
+    ASSERT_NOT,
+    AT,
     BRANCH,
+    IN,
     LITERAL,
     MAX_REPEAT,
     MIN_REPEAT,
+    NOT_LITERAL,
     POSSESSIVE_REPEAT,
     SUBPATTERN,
 )
 from typing import Any
 
 _REPEATS = (MAX_REPEAT, MIN_REPEAT, POSSESSIVE_REPEAT)
+_ONE_CHARACTER = (LITERAL, NOT_LITERAL, IN, ANY)
+# Lookarounds and anchors consume nothing: what follows them starts the match.
+_ZERO_WIDTH = (AT, ASSERT, ASSERT_NOT)
 _ASCII = tuple(map(chr, range(128)))
 
 Needles = frozenset[str]
@@ -53,6 +62,8 @@ class Screen:
     starts: tuple[str, ...] | None
     contains: tuple[str, ...] | None
     impossible: bool = False
+    # the lower-cased ASCII characters a non-empty match can start with (None: any)
+    firsts: frozenset[str] | None = None
 
 
 def screen(pattern: re.Pattern[str]) -> Screen:
@@ -62,42 +73,42 @@ def screen(pattern: re.Pattern[str]) -> Screen:
     starts = _ascii(_prefixes(items), caseless)
     contains = _ascii(_required(items), caseless)
     impossible = starts == () or contains == ()
-    return Screen(starts or None, contains or None, impossible)
+    firsts, _ = _firsts(items, items.state, pattern.flags)
+    return Screen(starts or None, contains or None, impossible, firsts)
 
 
 class PatternSet:
     """Patterns tried in turn for a full match, each only on the ASCII texts its `Screen`
-    admits: those whose match must start with a word are found by the text's first letter,
-    the others by a substring test. Any other text tries every pattern."""
+    admits: found by the text's first character, then tested for the words the match starts
+    with and contains. Any other text (and the empty one) tries every pattern."""
 
     def __init__(self, patterns: Iterable[re.Pattern[str]]) -> None:
         self.patterns = tuple(patterns)
-        by_first: dict[str, list[tuple[re.Pattern[str], tuple[str, ...], _Test]]] = {}
-        floating: list[tuple[re.Pattern[str], _Test]] = []
+        by_first: list[list[tuple[re.Pattern[str], tuple[str, ...] | None, _Test]]]
+        by_first = [[] for _ in _ASCII]
         for pattern in self.patterns:
             needs = screen(pattern)
             if needs.impossible:
                 continue
-            test = _contains_test(needs.contains)
-            if needs.starts is None:
-                floating.append((pattern, test))
-                continue
-            for first in {start[0] for start in needs.starts}:
-                by_first.setdefault(first, []).append((pattern, needs.starts, test))
-        self._by_first = {k: tuple(v) for k, v in by_first.items()}
-        self._floating = tuple(floating)
+            entry = (pattern, needs.starts, _contains_test(needs.contains))
+            for char in _ASCII:
+                if needs.firsts is None or char in needs.firsts:
+                    by_first[ord(char)].append(entry)
+        self._by_first = tuple(map(tuple, by_first))
 
     def fullmatch_any(self, text: str) -> bool:
         """True when one of the patterns matches the whole of `text`."""
-        if not text.isascii():
+        if not text or not text.isascii():
             return any(pattern.fullmatch(text) for pattern in self.patterns)
         lowered = text.lower()
-        for pattern, starts, test in self._by_first.get(lowered[:1], ()):
-            if lowered.startswith(starts) and _passes(test, lowered) and pattern.fullmatch(text):
+        for pattern, starts, test in self._by_first[ord(lowered[0])]:
+            if (
+                (starts is None or lowered.startswith(starts))
+                and _passes(test, lowered)
+                and pattern.fullmatch(text)
+            ):
                 return True
-        return any(
-            pattern.fullmatch(text) for pattern, test in self._floating if _passes(test, lowered)
-        )
+        return False
 
 
 # A substring test: one needle, any of several, or none.
@@ -202,3 +213,44 @@ def _required(items: Any) -> Needles | None:
     if not conditions:
         return None
     return max(conditions, key=lambda c: (min(map(len, c)), -len(c)))
+
+
+def _firsts(items: Any, state: Any, flags: int) -> tuple[frozenset[str] | None, bool]:
+    """(The lower-cased ASCII characters a match of the sequence `items` can start with,
+    None when it may start with any; whether it can match the empty string). A one-character
+    item's characters are found by asking the engine about each ASCII character."""
+    found: set[str] = set()
+    for item in items:
+        op, av = item
+        if op in _ONE_CHARACTER:
+            chars: frozenset[str] | None = _matching(state, item, flags)
+            empty = False
+        elif op in _ZERO_WIDTH:
+            chars, empty = frozenset(), True
+        elif op is SUBPATTERN:
+            _, add, remove, sub = av
+            chars, empty = _firsts(sub, state, (flags | add) & ~remove)
+        elif op is BRANCH:
+            chars, empty = frozenset(), False
+            for branch in av[1]:
+                some, can_be_empty = _firsts(branch, state, flags)
+                chars = None if some is None or chars is None else chars | some
+                empty = empty or can_be_empty
+        elif op in _REPEATS:
+            low, _, sub = av
+            chars, empty = _firsts(sub, state, flags)
+            empty = empty or low == 0
+        else:
+            return None, False
+        if chars is None:
+            return None, False
+        found |= chars
+        if not empty:
+            return frozenset(found), False
+    return frozenset(found), True
+
+
+def _matching(state: Any, item: tuple[Any, Any], flags: int) -> frozenset[str]:
+    """The lower-cased ASCII characters the one-character `item` matches, as compiled."""
+    single = _compiler.compile(_parser.SubPattern(state, [item]), flags)
+    return frozenset(c.lower() for c in _ASCII if single.fullmatch(c))
