@@ -44,9 +44,16 @@ def _identifier() -> Any:
 
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             super().__init__(*args, **kwargs)
-            self.walk = FeatureWalk(self.tk_nextmove, self._rowbase, self.tk_output)
+            try:
+                self.walk: FeatureWalk | None = FeatureWalk(
+                    self.tk_nextmove, self._rowbase, self.tk_output
+                )
+            except ValueError:  # a model of another shape: py3langid's own walk, slower
+                self.walk = None
 
         def _raw_score(self, text: bytes) -> Any:
+            if self.walk is None:
+                return super()._raw_score(text)
             found = self.walk.counts(text)
             if found is None:  # featureless input, as py3langid scores it
                 fill = 0.0 if self._norm_probs else RAW_FLOOR
