@@ -128,3 +128,13 @@ def test_detected_languages_unchanged() -> None:
 @pytest.fixture(scope="module", autouse=True)
 def _loaded() -> None:
     _identifier()
+
+
+def test_letters_counted_up_to_the_minimum() -> None:
+    """Below 40 letters the declaration decides; from 40 on, the model (the count stops at
+    40 instead of listing every letter of the body)."""
+    short = "Der Hund 1234 " + "a" * (39 - 7)
+    assert sum(c.isalpha() for c in short) == 39
+    assert detect_language(short, "fr") == "fr"
+    longer = "Der Bundestag hat am Donnerstag ein Gesetz beschlossen " * 3
+    assert detect_language(longer, "fr") == "de"
