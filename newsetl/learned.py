@@ -20,6 +20,7 @@ import hashlib
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 from newsetl.readers import RawRecord
 from transforms.boilerplate import furniture_keys, learn_boilerplate
@@ -50,8 +51,9 @@ class Evidence:
     credit: Credit
     source: str = ""  # the raw folder's source name (`newsetl.sources`)
 
-    @property
+    @cached_property
     def id(self) -> str:
+        """Kept once computed: `learn` asks for it again at every learning of a run."""
         return hashlib.sha256(self.member.encode("utf-8")).hexdigest()[:32]
 
 

@@ -14,6 +14,7 @@ import json
 import re
 from functools import cache
 from importlib import resources
+from itertools import islice
 from typing import Any
 
 from lxml.html import HtmlElement
@@ -32,9 +33,36 @@ _DECLARING = ("content-language", "og:locale", "language", "dc.language")
 
 @cache
 def _identifier() -> Any:
-    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+    """py3langid's identifier, its feature counting done by `transforms.ngram_walk` (the
+    same counts, in the same order, without the byte-by-byte Python loop)."""
+    import numpy as np
+    from py3langid.langid import MODEL_FILE, RAW_FLOOR, LanguageIdentifier
 
-    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    from transforms.ngram_walk import FeatureWalk
+
+    class Identifier(LanguageIdentifier):
+        """`_raw_score` as py3langid's (visit counts, then `_sparse_score`), counted at once."""
+
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            try:
+                self.walk: FeatureWalk | None = FeatureWalk(
+                    self.tk_nextmove, self._rowbase, self.tk_output
+                )
+            except ValueError:  # a model of another shape: py3langid's own walk, slower
+                self.walk = None
+
+        def _raw_score(self, text: bytes) -> Any:
+            if self.walk is None:
+                return super()._raw_score(text)
+            found = self.walk.counts(text)
+            if found is None:  # featureless input, as py3langid scores it
+                fill = 0.0 if self._norm_probs else RAW_FLOOR
+                return np.full(len(self.nb_classes), fill, dtype=np.float32)
+            features, counts = found
+            return np.log1p(counts) @ self.nb_ptc[features] + self.nb_pc
+
+    return Identifier.from_model_file(MODEL_FILE, norm_probs=True)
 
 
 @cache
@@ -66,7 +94,7 @@ def detect_language(text: str, declared: str | None = None) -> str | None:
     """ISO 639-1 code of `text`, or None when neither the text nor a declaration tells."""
     declared = iso_code(declared)
     sample = text[:_MAX_CHARS]
-    if len(_LETTER.findall(sample)) < _MIN_LETTERS:
+    if len(list(islice(_LETTER.finditer(sample), _MIN_LETTERS))) < _MIN_LETTERS:  # count to 40
         return declared
     ranked = _identifier().rank(sample)
     top, probability = ranked[0]

@@ -279,12 +279,22 @@ def _components(members: Sequence[Member], params: DupParams) -> list[list[int]]
             i = parent[i]
         return i
 
-    buckets: dict[str, list[int]] = defaultdict(list)
+    # Each band key's members; a list only for keys shared by two or more (most keys have
+    # one member, and a list per key was most of the grouping's allocations). Buckets are
+    # visited in the order their keys first appear, as a dict of every key's list gave them.
+    first: dict[str, int] = {}
+    shared: dict[str, list[int]] = {}
     for i, m in enumerate(members):
         for key in m.fingerprint.band_keys(params):
-            buckets[key].append(i)
-    for bucket in buckets.values():
-        if len({find(i) for i in bucket}) < 2:
+            j = first.setdefault(key, i)
+            if j != i:
+                if key in shared:
+                    shared[key].append(i)
+                else:
+                    shared[key] = [j, i]
+    for key in first:
+        bucket = shared.get(key)
+        if bucket is None or len({find(i) for i in bucket}) < 2:
             continue
         for i, j in combinations(bucket, 2):
             ri, rj = find(i), find(j)
