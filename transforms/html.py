@@ -25,6 +25,8 @@ from dataclasses import dataclass, field, replace
 
 import trafilatura
 from lxml.html import HtmlElement
+from trafilatura.core import determine_returnstring
+from trafilatura.settings import Document, Extractor
 
 from transforms import fallback
 from transforms.blocks import Block, blocks_from_xml
@@ -107,20 +109,25 @@ def _unpin(changed: _Pinned) -> None:
 
 
 def _content_xml(tree: HtmlElement, url: str | None) -> str:
+    """trafilatura's XML for the page, as `trafilatura.extract(output_format="xml")` gives
+    it, without the metadata (title, date, fingerprint) `extract` always computes: newsetl
+    reads only the `<main>` element, and finds headline, dates and authors itself."""
+    options = Extractor(
+        output_format="xml",
+        comments=True,  # lets trafilatura set comments apart; only <main> is read
+        links=True,
+        tables=True,
+        images=False,
+        dedup=False,
+        url=url,
+    )
     try:
-        xml = trafilatura.extract(
-            tree,
-            url=url,
-            output_format="xml",
-            include_comments=True,  # lets trafilatura set comments apart; only <main> is read
-            include_links=True,
-            include_tables=True,
-            include_images=False,
-            deduplicate=False,
-        )
+        document = trafilatura.bare_extraction(tree, options=options)
+        if not isinstance(document, Document):
+            return ""
+        return determine_returnstring(document, options)
     except Exception:  # trafilatura on pathological pages (e.g. extreme nesting)
         return ""
-    return xml or ""
 
 
 def _keep_flags(
@@ -201,7 +208,7 @@ def _extract(
     by = BY_SECTIONS if any(k and r for k, r in zip(keep, recovered, strict=True)) else None
     body_words = sum(text_words(b.text) for b, k in zip(blocks, keep, strict=True) if k)
     with suppress(ValueError, RecursionError):  # the same lxml refusals as above
-        if fallback.needs_fallback(body_words, fallback.prose_words(tree)):
+        if fallback.wanted(body_words, tree):
             for name, found_blocks in fallback.candidates(tree, body_words=body_words):
                 candidate = _repaired(found_blocks)
                 flags = _keep_flags(candidate, title, site_boilerplate)
