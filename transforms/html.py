@@ -22,9 +22,15 @@ import re
 from collections.abc import Callable, Collection
 from contextlib import suppress
 from dataclasses import dataclass, field, replace
+from functools import cache
 
+import lxml.html
 import trafilatura
+from lxml import etree
 from lxml.html import HtmlElement
+from trafilatura.core import determine_returnstring
+from trafilatura.settings import Document, Extractor
+from trafilatura.utils import is_dubious_html, repair_faulty_html
 
 from transforms import fallback
 from transforms.blocks import Block, blocks_from_xml
@@ -72,10 +78,67 @@ class Extracted:
 
 def _parse(html: str) -> HtmlElement | None:
     try:
-        tree = trafilatura.load_html(_CONTROLS.sub(" ", html))
+        tree = _load_html(_CONTROLS.sub(" ", html))
     except Exception:  # third-party parser: broken input must yield "nothing", not a crash
         return None
     return tree if isinstance(tree, HtmlElement) else None
+
+
+@cache
+def _html_parser() -> lxml.html.HTMLParser:
+    """trafilatura's HTML parser (same options), whose elements get lxml.html's classes
+    from a lookup table in C instead of lxml.html's Python lookup method: every element
+    object the extractor, trafilatura and the metadata readers touch is created through it,
+    and that method was the largest single cost of a page after trafilatura itself."""
+    parser = lxml.html.HTMLParser(
+        collect_ids=False,
+        default_doctype=False,
+        encoding="utf-8",
+        remove_comments=True,
+        remove_pis=True,
+    )
+    lookup = etree.ElementNamespaceClassLookup(
+        etree.ElementDefaultClassLookup(
+            element=HtmlElement,
+            comment=lxml.html.HtmlComment,
+            pi=lxml.html.HtmlProcessingInstruction,
+            entity=lxml.html.HtmlEntity,
+        )
+    )
+    by_tag = lookup.get_namespace(None)
+    for tag, element_class in lxml.html.HtmlElementClassLookup._default_element_classes.items():
+        by_tag[tag] = element_class  # form, input, select, textarea, label
+    parser.set_element_class_lookup(lookup)
+    return parser
+
+
+def _load_html(html: str) -> HtmlElement | None:
+    """`trafilatura.load_html` for a decoded page, with `_html_parser`: the same repairs,
+    the same retry from bytes, the same refusal of a page that is no HTML."""
+    beginning = html[:50].lower()
+    dubious = is_dubious_html(beginning)
+    html = repair_faulty_html(html, beginning)
+    parser = _html_parser()
+    tree: HtmlElement | None = None
+    from_bytes = False
+    try:
+        tree = lxml.html.fromstring(html, parser=parser)
+    except ValueError:  # "Unicode strings with encoding declaration are not supported."
+        tree, from_bytes = _from_bytes(html, parser), True
+    except Exception:  # lxml on broken input: tried again from bytes below
+        tree = None
+    if (tree is None or len(tree) < 1) and not from_bytes:
+        tree = _from_bytes(html, parser)
+    if tree is not None and dubious and len(tree) < 2:
+        return None  # not (well-formed) HTML at all
+    return tree
+
+
+def _from_bytes(html: str, parser: lxml.html.HTMLParser) -> HtmlElement | None:
+    try:
+        return lxml.html.fromstring(html.encode("utf8", "surrogatepass"), parser=parser)
+    except Exception:  # lxml on broken input: no tree
+        return None
 
 
 _Pinned = list[tuple[HtmlElement, str | None, str | None]]
@@ -107,20 +170,25 @@ def _unpin(changed: _Pinned) -> None:
 
 
 def _content_xml(tree: HtmlElement, url: str | None) -> str:
+    """trafilatura's XML for the page, as `trafilatura.extract(output_format="xml")` gives
+    it, without the metadata (title, date, fingerprint) `extract` always computes: newsetl
+    reads only the `<main>` element, and finds headline, dates and authors itself."""
+    options = Extractor(
+        output_format="xml",
+        comments=True,  # lets trafilatura set comments apart; only <main> is read
+        links=True,
+        tables=True,
+        images=False,
+        dedup=False,
+        url=url,
+    )
     try:
-        xml = trafilatura.extract(
-            tree,
-            url=url,
-            output_format="xml",
-            include_comments=True,  # lets trafilatura set comments apart; only <main> is read
-            include_links=True,
-            include_tables=True,
-            include_images=False,
-            deduplicate=False,
-        )
+        document = trafilatura.bare_extraction(tree, options=options)
+        if not isinstance(document, Document):
+            return ""
+        return determine_returnstring(document, options)
     except Exception:  # trafilatura on pathological pages (e.g. extreme nesting)
         return ""
-    return xml or ""
 
 
 def _keep_flags(
@@ -201,7 +269,7 @@ def _extract(
     by = BY_SECTIONS if any(k and r for k, r in zip(keep, recovered, strict=True)) else None
     body_words = sum(text_words(b.text) for b, k in zip(blocks, keep, strict=True) if k)
     with suppress(ValueError, RecursionError):  # the same lxml refusals as above
-        if fallback.needs_fallback(body_words, fallback.prose_words(tree)):
+        if fallback.wanted(body_words, tree):
             for name, found_blocks in fallback.candidates(tree, body_words=body_words):
                 candidate = _repaired(found_blocks)
                 flags = _keep_flags(candidate, title, site_boilerplate)

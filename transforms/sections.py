@@ -93,10 +93,13 @@ def _in_skipped_region(element: HtmlElement) -> bool:
 def recover_sections(tree: HtmlElement, blocks: list[Block]) -> list[Block]:
     """`blocks` plus the prose paragraphs of skipped sibling sections, in page order."""
     extracted = {b.text for b in blocks}
-    order = {element: i for i, element in enumerate(tree.iter())}
+    # Page order of the paragraphs, the only elements placed: numbering every element of
+    # the page would cost more than the rest of this step.
+    paragraphs = list(_paragraphs(tree))
+    order = {paragraph: i for i, paragraph in enumerate(paragraphs)}
     matched: dict[str, int] = {}
     containers: Counter[tuple[str, str]] = Counter()
-    for paragraph in _paragraphs(tree):
+    for paragraph in paragraphs:
         text = collapse(paragraph.text_content())
         parent = paragraph.getparent()
         if text in extracted and parent is not None:
@@ -111,7 +114,7 @@ def recover_sections(tree: HtmlElement, blocks: list[Block]) -> list[Block]:
         return blocks
     seen = set().union(*(_grams(_words(b.text)) for b in blocks))
     recovered: list[tuple[int, Block]] = []
-    for paragraph in _paragraphs(tree):
+    for paragraph in paragraphs:
         parent = paragraph.getparent()
         if parent is None or _signature(parent) != body_signature:
             continue

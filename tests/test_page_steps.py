@@ -1,0 +1,221 @@
+"""The cheaper forms of the per-page steps give what their plain definitions give.
+
+Each step below was rewritten so a page costs less CPU (one XPath call instead of a Python
+walk of every element, a search instead of a lazy pattern); these tests hold each against
+its plain definition on generated markup, so a rewrite that changes an answer fails here.
+"""
+
+from __future__ import annotations
+
+import gzip
+import re
+from pathlib import Path
+
+import lxml.html as lxml_html
+import pytest
+import trafilatura
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from lxml.html import HtmlElement
+
+from transforms import authors, fallback, guards
+from transforms.html import _content_xml, _parse
+
+AEB = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "article-extraction-benchmark"
+
+_FRAGMENTS = [
+    *("<div>", "</div>", "<p>", "</p>", "<li>", "</li>", "<b>", "</b>", "<br/>", "<div/>"),
+    *("<script>", "</script>", "<SCRIPT type=x>", "</script >", "<style>", "</STYLE>"),
+    *("<title>", "</title>", "<textarea>", "</textarea>", "<xmp>", "</xmp>", "<scripts>"),
+    *("<a href=x>", "</a>", "<span class=x/>", "<img src=y/>", "</span>"),
+    *("Words of a story. ", "more text", " ", "\n", "<", ">", "/"),
+]
+soup = st.lists(st.sampled_from(_FRAGMENTS), max_size=40).map("".join)
+
+# The definition `_without_raw_text` implements: one lazy pattern over the page.
+_RAW_TEXT = re.compile(
+    r"<(script|style|textarea|title|xmp)\b[^>]*>.*?</\1\s*>", re.IGNORECASE | re.DOTALL
+)
+
+
+@given(soup)
+def test_raw_text_elements_are_blanked_as_the_one_pattern_does(html: str) -> None:
+    assert guards._without_raw_text(html) == _RAW_TEXT.sub(" ", html)
+
+
+def test_unclosed_raw_text_element_leaves_its_markup_counted() -> None:
+    assert guards.html_depth("<script><div><div>") == 3
+    assert guards.html_depth("<script>a</script><script><div>") == 2
+    assert guards.html_depth("<style><div></style><style><div>") == 2
+    assert guards.html_depth("<div><br/><span/><p>x</p></div>") == 2
+
+
+# ------------------------------------------------------------------ byline candidates
+
+# The definitions `authors._byline_candidates` implements, as XPath 1.0 writes them.
+_LOWER = "translate({}, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')"
+_CLASS, _ID = _LOWER.format("@class"), _LOWER.format("@id")
+_DEFINITIONS = (
+    '//*[@itemprop="author"]',
+    '//a[@rel="author"] | //link[@rel="author"]',
+    f'//*[contains({_CLASS}, "byline") or contains({_ID}, "byline")]',
+    f'//*[contains({_CLASS}, "author") and not(contains({_CLASS}, "bio"))'
+    f' and not(contains({_CLASS}, "image")) and not(contains({_CLASS}, "avatar"))'
+    f' and not(contains({_CLASS}, "photo"))]',
+)
+_NAMES = st.sampled_from(
+    [
+        *("byline", "ByLine", "BYLINE-x", "author", "Post-AUTHOR", "author-bio"),
+        *("author-Photo", "x", "story", "İauthor", "by line"),
+    ]
+)
+
+
+@st.composite
+def _marked_page(draw: st.DrawFn) -> str:
+    parts = []
+    for _ in range(draw(st.integers(0, 12))):
+        tag = draw(st.sampled_from(["div", "span", "a", "p", "h1"]))
+        attrs = ""
+        if draw(st.booleans()):
+            attrs += f' class="{draw(_NAMES)} {draw(_NAMES)}"'
+        if draw(st.booleans()):
+            attrs += f' id="{draw(_NAMES)}"'
+        if draw(st.booleans()):
+            attrs += ' itemprop="author"' if tag != "a" else ' rel="author"'
+        parts.append(f"<{tag}{attrs}>Jane Roe</{tag}>")
+    return "<html><body>" + "".join(parts) + "</body></html>"
+
+
+def _tree(html: str) -> HtmlElement:
+    tree = _parse(html)
+    assert tree is not None
+    return tree
+
+
+@settings(suppress_health_check=[HealthCheck.too_slow])
+@given(_marked_page())
+def test_byline_candidates_are_the_xpath_definitions(html: str) -> None:
+    tree = _tree(html)
+    found = [list(group) for group in authors._byline_candidates(tree)]
+    assert found == [tree.xpath(xpath) for xpath in _DEFINITIONS]
+
+
+def test_class_and_id_match_in_any_ascii_case_and_bio_is_not_a_byline() -> None:
+    tree = _tree(
+        '<html><body><h1>Headline</h1><p class="Post-AUTHOR">Jane Roe</p>'
+        '<div class="author-Photo">pic</div><span id="BYLINE">By John Doe</span>'
+        '<div class="sidebar-author">Far Away</div></body></html>'
+    )
+    _, _, bylines, found = authors._byline_candidates(tree)
+    assert [e.text for e in bylines] == ["By John Doe"]
+    assert [e.text for e in found] == ["Jane Roe", "Far Away"]
+    # the nearest to the headline first
+    assert list(authors.byline_texts(tree)) == ["By John Doe", "Jane Roe", "Far Away"]
+
+
+# ------------------------------------------------------------------ fallback gate
+
+_PAGE_PARTS = [
+    "<p>The board voted to close two libraries next spring, ending a year of hearings.</p>",
+    "<p>Short label</p>",
+    "<li><a href=/x>A link to another story that runs long enough to be prose here.</a></li>",
+    "<script>var words = 'many many many script words that are never seen on the page';</script>",
+    "<style>.a { color: red }</style>",
+    "<div>Loose text without a full stop but with plenty of words in it to count</div>",
+    "<h2>A heading</h2>",
+    "<noscript>Enable scripts to read this sentence in full, please.</noscript>",
+    "<br>",
+]
+
+
+@settings(suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(_PAGE_PARTS), max_size=25), st.integers(0, 400))
+def test_prose_bound_holds_and_the_gate_answers_as_the_exact_measure(
+    parts: list[str], body_words: int
+) -> None:
+    tree = _tree("<html><head><title>t</title></head><body>" + "".join(parts) + "</body></html>")
+    exact = fallback.prose_words(tree)
+    assert fallback.prose_words_bound(tree) >= exact
+    assert fallback.wanted(body_words, tree) == fallback.needs_fallback(body_words, exact)
+
+
+# ------------------------------------------------------------------ trafilatura's XML
+
+
+def _main(xml: str) -> str:
+    """The XML without the <doc> element's metadata attributes."""
+    return re.sub(r"<doc\b[^>]*>", "<doc>", xml, count=1)
+
+
+def _extract_xml(html: str) -> str:
+    xml = trafilatura.extract(
+        _tree(html),
+        output_format="xml",
+        include_comments=True,
+        include_links=True,
+        include_tables=True,
+        include_images=False,
+        deduplicate=False,
+    )
+    return _main(xml or "")
+
+
+def _pages() -> list[str]:
+    story = "".join(
+        f"<p>Paragraph {i} of the story, with a <a href='/l{i}'>link</a> in it and more words.</p>"
+        for i in range(8)
+    )
+    pages = [
+        "<html><head><title>Libraries to close</title><meta name=author content='Jane Roe'>"
+        f"</head><body><nav><a href=/>Home</a></nav><article><h1>Libraries</h1>{story}"
+        "</article><div class=comments><p>A reader's comment on the story.</p></div>"
+        "</body></html>"
+    ]
+    if AEB.is_dir():
+        pages += [
+            gzip.decompress(p.read_bytes()).decode("utf-8", "replace")
+            for p in sorted((AEB / "html").glob("*.html.gz"))[:8]
+        ]
+    return pages
+
+
+@pytest.mark.parametrize("html", _pages())
+def test_content_xml_is_extracts_xml_without_metadata(html: str) -> None:
+    """Leaving out the metadata extract() computes changes nothing in the content."""
+    assert _main(_content_xml(_tree(html), None)) == _extract_xml(html)
+
+
+def test_gate_measures_the_prose_when_the_bound_leaves_it_open() -> None:
+    """Menus and link lists fill the bound but are no prose: a body a quarter of the page's
+    prose is enough, though it is under a quarter of the bound."""
+    story = "<p>" + " ".join(["The board voted to close the two branch libraries."] * 4) + "</p>"
+    menu = "".join(f"<li><a href=/s{i}>Section name {i}</a></li>" for i in range(60))
+    tree = _tree(f"<html><body><ul>{menu}</ul>{story}</body></html>")
+    prose, bound = fallback.prose_words(tree), fallback.prose_words_bound(tree)
+    body = prose // 2
+    assert body < fallback.FAR_LESS_SHARE * bound  # the bound alone would ask the fallback
+    assert not fallback.wanted(body, tree)
+    assert fallback.wanted(0, tree)
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        "<!DOCTYPE html><html><body><form><input name=a><textarea>x</textarea>"
+        "<label>l</label><select><option>o</select></form><p>Text <b>bold</b></p></body></html>",
+        '<?xml version="1.0" encoding="utf-8"?><html><body><p>declared bytes</p></body></html>',
+        "<p>a fragment, no html element</p>",
+        "not markup at all",
+        "<html/><body><p>self-closed html</p></body>",
+        *_pages()[1:4],
+    ],
+)
+def test_page_parse_is_trafilaturas_with_the_same_element_classes(html: str) -> None:
+    ours, theirs = _parse(html), trafilatura.load_html(html)
+    if theirs is None:
+        assert ours is None
+        return
+    assert ours is not None
+    assert lxml_html.tostring(ours) == lxml_html.tostring(theirs)
+    assert [type(e) for e in ours.iter()] == [type(e) for e in theirs.iter()]
