@@ -200,11 +200,21 @@ def learned(client: Elasticsearch, index: str) -> dict[str, frozenset[str]]:
 
 def _site_candidates(client: Elasticsearch, name: str) -> Iterator[tuple[str, int, dict[str, int]]]:
     """(site, number of its stories, {line: records carrying it}) for every site, paged."""
-    after: dict[str, Any] | None = None
     aggs: dict[str, Any] = {
         "stories": {"cardinality": {"field": "story_id", "precision_threshold": PRECISION}},
         "keys": {"terms": {"field": "keys", "min_doc_count": MIN_STORIES, "size": KEYS_PER_SITE}},
     }
+    for bucket in _site_buckets(client, name, aggs):
+        doc_counts = {k["key"]: k["doc_count"] for k in bucket["keys"]["buckets"]}
+        yield bucket["key"]["site"], bucket["stories"]["value"], doc_counts
+
+
+def _site_buckets(
+    client: Elasticsearch, name: str, aggs: dict[str, Any]
+) -> Iterator[dict[str, Any]]:
+    """Every site's bucket of the evidence with `aggs` computed in it: a composite
+    aggregation, SITES_PER_PAGE sites a request."""
+    after: dict[str, Any] | None = None
     while True:
         composite: dict[str, Any] = {
             "size": SITES_PER_PAGE,
@@ -216,9 +226,7 @@ def _site_candidates(client: Elasticsearch, name: str) -> Iterator[tuple[str, in
             index=name, size=0, aggs={"sites": {"composite": composite, "aggs": aggs}}
         )
         agg = resp["aggregations"]["sites"]
-        for bucket in agg["buckets"]:
-            doc_counts = {k["key"]: k["doc_count"] for k in bucket["keys"]["buckets"]}
-            yield bucket["key"]["site"], bucket["stories"]["value"], doc_counts
+        yield from agg["buckets"]
         after = agg.get("after_key")
         if not agg["buckets"] or after is None:
             return
@@ -270,31 +278,16 @@ def lent(client: Elasticsearch, index: str) -> dict[str, dict[str, str]]:
         }
     }
     result: dict[str, dict[str, str]] = {}
-    after: dict[str, Any] | None = None
-    while True:
-        composite: dict[str, Any] = {
-            "size": SITES_PER_PAGE,
-            "sources": [{"site": {"terms": {"field": "source.site"}}}],
-        }
-        if after:
-            composite["after"] = after
-        resp = client.search(
-            index=name, size=0, aggs={"sites": {"composite": composite, "aggs": aggs}}
-        )
-        agg = resp["aggregations"]["sites"]
-        for bucket in agg["buckets"]:
-            if bucket["forms"]["sum_other_doc_count"]:
-                continue  # more forms than counted: the site lends nothing (as in memory)
-            forms = {
-                form["key"]: {
-                    (a["key"] or None): a["stories"]["value"]
-                    for a in form["agencies"]["buckets"]
-                }
-                for form in bucket["forms"]["buckets"]
-                if not form["agencies"]["sum_other_doc_count"]  # more agencies: lends none
+    for bucket in _site_buckets(client, name, aggs):
+        if bucket["forms"]["sum_other_doc_count"]:
+            continue  # more forms than counted: the site lends nothing (as in memory)
+        forms = {
+            form["key"]: {
+                (a["key"] or None): a["stories"]["value"] for a in form["agencies"]["buckets"]
             }
-            if lent_by_form := lent_agencies(forms):
-                result[bucket["key"]["site"]] = lent_by_form
-        after = agg.get("after_key")
-        if not agg["buckets"] or after is None:
-            return result
+            for form in bucket["forms"]["buckets"]
+            if not form["agencies"]["sum_other_doc_count"]  # more agencies: lends none
+        }
+        if lent_by_form := lent_agencies(forms):
+            result[bucket["key"]["site"]] = lent_by_form
+    return result
