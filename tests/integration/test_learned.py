@@ -82,6 +82,14 @@ def test_fifty_copies_run_as_transform_does(
     )
 
 
+def _other_stories(raw: Path, n: int = 6) -> Path:
+    """A raw folder of `n` unrelated stories sharing their site's slogan."""
+    raw.mkdir()
+    for i in range(n):
+        (raw / f"other-{i:02d}.txt").write_text(other_story(i), encoding="utf-8")
+    return raw
+
+
 def _evidence_paths(client: Elasticsearch, index: str) -> set[str]:
     name = evidence_store.learned_name(index)
     client.indices.refresh(index=name)
@@ -92,10 +100,7 @@ def _evidence_paths(client: Elasticsearch, index: str) -> set[str]:
 def test_evidence_lives_in_the_engine_and_follows_files(
     tmp_path: Path, client: Elasticsearch, es_env: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    raw = tmp_path / "raw"
-    raw.mkdir()
-    for n in range(6):
-        (raw / f"other-{n:02d}.txt").write_text(other_story(n), encoding="utf-8")
+    raw = _other_stories(tmp_path / "raw")
     alias = "t-learned-follow"
     ingest(raw_dir=str(raw), index=alias, batch_size=2)
     index = current_index(client, alias)
@@ -138,10 +143,6 @@ def _learned_in_memory(raw: Path) -> dict[str, frozenset[str]]:
     return learn(gather_evidence(work, raw, force=True).items)
 
 
-def _learned_of(client: Elasticsearch, index: str) -> dict[str, frozenset[str]]:
-    return evidence_store.learned(client, index)
-
-
 def test_two_folders_learn_apart_and_prune_their_own_evidence(
     tmp_path: Path, client: Elasticsearch, es_env: Settings
 ) -> None:
@@ -158,7 +159,7 @@ def test_two_folders_learn_apart_and_prune_their_own_evidence(
     ingest(raw_dir=str(a), index=alias, batch_size=2)
     ingest(raw_dir=str(b), index=alias, batch_size=2)
     index = current_index(client, alias)
-    learned = _learned_of(client, index)
+    learned = evidence_store.learned(client, index)
     assert line_key(SLOGAN) in learned["folder:scraperA/"]
     assert line_key(SLOGAN) not in learned["folder:scraperB/"]  # B's own furniture only
     assert "folder:" not in learned
@@ -171,7 +172,7 @@ def test_two_folders_learn_apart_and_prune_their_own_evidence(
     ingest(raw_dir=str(b), index=alias, batch_size=2, prune=True, allow_shrink=True)
     client.indices.refresh(index=name)
     assert client.count(index=name)["count"] == 6  # B's gone, A's kept
-    assert line_key(SLOGAN) in _learned_of(client, index)["folder:scraperA/"]
+    assert line_key(SLOGAN) in evidence_store.learned(client, index)["folder:scraperA/"]
     (a / "story-06.txt").write_text(other_story(6), encoding="utf-8")
     ingest(raw_dir=str(a), index=alias, batch_size=2)
     assert SLOGAN in _indexed(client, alias)["story-06.txt"]["removed"]
@@ -182,10 +183,7 @@ def test_evidence_without_a_source_is_learned_again(
 ) -> None:
     """Evidence written before records named their source is dropped once, and every file
     of the next run gives its evidence again."""
-    raw = tmp_path / "raw"
-    raw.mkdir()
-    for n in range(6):
-        (raw / f"other-{n:02d}.txt").write_text(other_story(n), encoding="utf-8")
+    raw = _other_stories(tmp_path / "raw")
     alias = "t-learned-unnamed"
     ingest(raw_dir=str(raw), index=alias, batch_size=2)
     index = current_index(client, alias)
