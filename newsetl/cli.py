@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import faulthandler
 import json
 import os
 import signal
 import sys
+import threading
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -15,6 +17,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from newsetl import __version__
+from newsetl.__main__ import INTERRUPTED
 from newsetl.config import Settings
 from newsetl.errors import UsageError, configuration_message, quiet_flow_tracebacks
 from newsetl.prefect_api import prefect_api
@@ -26,8 +29,11 @@ _OPTIONS: dict[str, tuple[str, type, str]] = {
     "--es-url": ("es_url", str, "Elasticsearch URL (NEWSETL_ES_URL); default: the local engine"),
     "--index": ("index", str, "alias searched and written (NEWSETL_INDEX, default news)"),
     "--raw-dir": ("raw_dir", Path, "folder of raw articles (NEWSETL_RAW_DIR, default raw)"),
-    "--source": ("source", str, "name of the raw folder in the index (NEWSETL_SOURCE, default "
-                 "the folder's name)"),
+    "--source": (
+        "source",
+        str,
+        "name of the raw folder in the index (NEWSETL_SOURCE, default the folder's name)",
+    ),
     "--state-dir": ("state_dir", Path, "local state folder (NEWSETL_STATE_DIR)"),
     "--batch-size": ("batch_size", int, "files per batch (NEWSETL_BATCH_SIZE, default 1000)"),
     "--local-port": ("local_port", int, "local engine port (NEWSETL_LOCAL_PORT, default 9250)"),
@@ -437,10 +443,58 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+STOP_GRACE = 30.0  # seconds an interrupted command has to wind down before it ends itself
+_deadline: threading.Timer | None = None
+
+
+def _interrupts() -> tuple[type[BaseException], ...]:
+    """What an interrupt arrives as: KeyboardInterrupt, and inside a flow run Prefect's
+    TerminationSignal (Prefect owns SIGTERM while its flow runs). Looked up, not imported:
+    commands that run no flow never load Prefect."""
+    exceptions = sys.modules.get("prefect.exceptions")
+    if exceptions is None:
+        return (KeyboardInterrupt,)
+    return (KeyboardInterrupt, exceptions.TerminationSignal)
+
+
 def _interrupt(signum: int, frame: object) -> None:
     """SIGTERM unwinds like Ctrl-C: the run's clean-up (refresh settings, the write lock, the
-    flow run's final state) happens either way."""
+    flow run's final state) happens either way.
+
+    Inside a flow run Prefect's handler takes the signal first, raises its TerminationSignal,
+    and once its clean-up has begun sends the signal again, to this handler. That second
+    delivery must raise nothing: a KeyboardInterrupt thrown into a clean-up under way lands at
+    any point of it (a thread being joined, a lock just taken) and can leave the process hung.
+    """
+    _end_after_grace()
+    if isinstance(sys.exc_info()[1], _interrupts()):
+        return  # already unwinding from this interrupt
     raise KeyboardInterrupt
+
+
+def _end_after_grace() -> None:
+    """The last resort that keeps an interrupt "within seconds": should the clean-up or the
+    interpreter's exit itself hang, end the process STOP_GRACE seconds after the interrupt.
+    What was loaded is kept, and the write lock of a process gone expires by itself."""
+    global _deadline
+    if _deadline is not None:
+        return
+    _deadline = threading.Timer(STOP_GRACE, _end_now)
+    _deadline.daemon = True
+    _deadline.start()
+
+
+def _end_now() -> None:
+    """Say so, with where every thread stood (a hang is a bug worth a report), and end."""
+    # os.write and faulthandler, not print: the thread that hangs may hold sys.stderr's lock.
+    os.write(2, b"newsetl: where each thread stood:\n")
+    faulthandler.dump_traceback(file=2, all_threads=True)
+    os.write(
+        2,
+        f"newsetl: still stopping {STOP_GRACE:.0f} s after the interrupt; ending now "
+        "(what was loaded is kept)\n".encode(),
+    )
+    os._exit(INTERRUPTED)
 
 
 def _silence_stdout() -> None:
@@ -460,12 +514,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         # An ephemeral Prefect server would otherwise try to phone home on every start.
         os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
         return int(args.func(args))
-    except KeyboardInterrupt:
+    except _interrupts():
+        _end_after_grace()  # Ctrl-C reaches no handler of ours: the exit is bounded here
         print(
             "newsetl: interrupted; what was loaded is kept, run it again to carry on",
             file=sys.stderr,
         )
-        return 130
+        return INTERRUPTED
     except BrokenPipeError:  # `newsetl search | head`: the reader has all it wanted
         _silence_stdout()
         return 0
