@@ -100,11 +100,8 @@ def clean_text(
     """
     paragraphs = _split_glued_signoff(repaired_paragraphs(text))
     title_key = (line_key(repair_text(title)) if title else "") or None
-    # Other stories' headlines, each with one label; without a sentence in the text there
-    # is no story for them to be other than, and rows ending alike are the item's own.
-    teasers = teaser_runs(paragraphs) if any(map(is_prose, paragraphs)) else []
-    teasers += [False] * (len(paragraphs) - len(teasers))
     junk = [is_boilerplate(p, site_boilerplate) for p in paragraphs]
+    teasers = _teasers(paragraphs, junk)
     known = [not j and line_key(p) != title_key for p, j in zip(paragraphs, junk, strict=True)]
     if not any(known):  # the headline repeated above nothing else is the item (a notice)
         known = [not j for j in junk]
@@ -152,6 +149,20 @@ def _split_glued_signoff(paragraphs: list[str]) -> list[str]:
     if m is None or read_signoff(m["signoff"]) is None:
         return paragraphs
     return [*paragraphs[:last], m["story"], m["signoff"], *paragraphs[last + 1 :]]
+
+
+def _teasers(paragraphs: Sequence[str], junk: Sequence[bool]) -> list[bool]:
+    """Other stories' headlines, each with one label. Known junk between them ("More", a
+    share button) does not end their run: the run is judged as it reads once the junk has
+    gone, so a body cleaned twice loses the same lines. Without a sentence in the text there
+    is no story for them to be other than, and rows ending alike are the item's own."""
+    flags = [False] * len(paragraphs)
+    if not any(map(is_prose, paragraphs)):
+        return flags
+    rest = [i for i, j in enumerate(junk) if not j]
+    for i, teaser in zip(rest, teaser_runs([paragraphs[i] for i in rest]), strict=True):
+        flags[i] = teaser
+    return flags
 
 
 def _trailing(i: int, teasers: Sequence[bool], paragraphs: Sequence[str]) -> bool:
