@@ -120,6 +120,14 @@ def test_rankings_equal_py3langids_own_on_any_text(text: str) -> None:
     assert _identifier().rank(text) == _plain().rank(text)
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.text(max_size=400), st.text(alphabet="ab ", max_size=60)))
+def test_best_is_the_first_of_the_ranking(text: str) -> None:
+    """The language `detect_language` reads without a declaration is `rank`'s first, with
+    its probability, bit for bit (ties too: featureless text scores every language alike)."""
+    assert _identifier().best(text) == _plain().rank(text)[0]
+
+
 @cache
 def _plain() -> LanguageIdentifier:
     return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)

@@ -70,6 +70,14 @@ def _identifier() -> Any:
             features, counts = found
             return np.log1p(counts) @ self.nb_ptc[features] + self.nb_pc
 
+        def best(self, text: str) -> tuple[str, float]:
+            """`rank(text)[0]` without ranking every language: the first highest score
+            (an aliased label's merged score sits at its first column, its other column
+            zeroed), as `rank`'s stable sort puts first among equal scores."""
+            scores = self._decide(text)
+            i = int(scores.argmax())
+            return self.nb_classes[i], float(scores[i])
+
     return Identifier.from_model_file(MODEL_FILE, norm_probs=True)
 
 
@@ -104,12 +112,15 @@ def detect_language(text: str, declared: str | None = None) -> str | None:
     sample = text[:_MAX_CHARS]
     if len(list(islice(_LETTER.finditer(sample), _MIN_LETTERS))) < _MIN_LETTERS:  # count to 40
         return declared
+    if declared is None:  # only the first language counts: no ranking of the rest
+        top, probability = _identifier().best(sample)
+        if top in _placeholder_languages():
+            return None  # filler text, and nothing declared
+        return str(top) if probability >= _CONFIDENT / 2 else None
     ranked = _identifier().rank(sample)
     top, probability = ranked[0]
     if top in _placeholder_languages() and declared != top:
         return declared  # filler text, not the page's language
-    if declared is None:
-        return str(top) if probability >= _CONFIDENT / 2 else None
     if declared == top:
         return declared
     chances = dict(ranked)
