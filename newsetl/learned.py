@@ -124,6 +124,7 @@ class Learning:
         return len(self._items)
 
     def add(self, items: Iterable[Evidence]) -> None:
+        """Count `items` too, each joined to the stories already grouped."""
         for item in items:
             if item.id not in self._items:
                 self._items[item.id] = item
@@ -175,10 +176,12 @@ class Learning:
 
 
 def learn(items: Iterable[Evidence]) -> dict[str, frozenset[str]]:
-    """Learned keys per site from evidence held in memory (`Learning.learned`)."""
-    return Learning(items).learned()
+    """Learned keys per site from evidence held in memory (`Learning.learned`); the last
+    item given under an id stands for its record."""
+    return Learning({item.id: item for item in items}.values()).learned()
 
 
 def lend(items: Iterable[Evidence]) -> dict[str, dict[str, str]]:
-    """{site: {dateline form: agency lent}} from evidence held in memory (`Learning.lent`)."""
-    return Learning(items).lent()
+    """{site: {dateline form: agency lent}} from evidence held in memory (`Learning.lent`);
+    the last item given under an id stands for its record."""
+    return Learning({item.id: item for item in items}.values()).lent()
