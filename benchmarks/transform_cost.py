@@ -2,7 +2,9 @@
 
 Two folders, each run through `newsetl.pipeline.transform_paths` (reader, learned
 boilerplate over the whole folder, cleaner or extractor, normalizer) in this one process,
-CPU time measured with `time.process_time` after a warm-up run (imports, data files, caches):
+CPU time measured with `time.process_time` after a warm-up (`newsetl.warm`, what the worker
+pool's fork server builds before forking, then a run of a few files: imports, data files,
+caches):
 
 - wire text: N Reuters-21578 stories as `.txt` files (title line, blank line, dateline and
   body, as `benchmarks/throughput.py` writes them); CPU ms per document;
@@ -39,6 +41,7 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+import newsetl.warm  # noqa: E402, F401 - the data a worker's fork server builds, built here too
 from benchmarks.reuters import REUTERS, read_stories  # noqa: E402
 from newsetl.pipeline import transform_paths  # noqa: E402
 from newsetl.readers import discover  # noqa: E402

@@ -26,7 +26,14 @@ from newsetl.readers import RawRecord
 from transforms.boilerplate import furniture_keys, learn_boilerplate
 from transforms.lending import NO_CREDIT, Credit, credit, lent_agencies
 from transforms.paragraphs import is_prose, repaired_paragraphs
-from transforms.shingles import DEFAULT, DupParams, Fingerprint, Member, fingerprint, group
+from transforms.shingles import (
+    DEFAULT,
+    DupParams,
+    Fingerprint,
+    Grouping,
+    Member,
+    fingerprint,
+)
 
 # Evidence is grouped with fixed parameters, not the user's NEWSETL_DUP_* settings: what a
 # story is for learning shapes every body, so it must not vary between machines or runs.
@@ -100,49 +107,81 @@ def record_credit(record: RawRecord) -> Credit:
     return credit(repaired_paragraphs(record.text))
 
 
-def _stories(items: Iterable[Evidence]) -> Iterator[tuple[Evidence, str]]:
-    """Each record once (by id) with its story: copies and near-copies share one."""
-    by_id = {item.id: item for item in items}
-    stories = group((Member(i, e.fingerprint) for i, e in by_id.items()), EVIDENCE_PARAMS)
-    for doc_id, item in by_id.items():
-        yield item, stories[doc_id].story_id
+class Learning:
+    """Evidence held in memory, grouped into stories as it arrives (`Grouping`), so a pass
+    that learns again as its evidence grows (`newsetl.pipeline.transform_paths`) groups each
+    record once, and the final learning and lending share one grouping.
+
+    A record is counted once, by id (a record added again is ignored).
+    """
+
+    def __init__(self, items: Iterable[Evidence] = ()) -> None:
+        self._items: dict[str, Evidence] = {}
+        self._grouping = Grouping(EVIDENCE_PARAMS)
+        self.add(items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def add(self, items: Iterable[Evidence]) -> None:
+        """Count `items` too, each joined to the stories already grouped."""
+        for item in items:
+            if item.id not in self._items:
+                self._items[item.id] = item
+                self._grouping.add(Member(item.id, item.fingerprint))
+
+    def _stories(self) -> Iterator[tuple[Evidence, str]]:
+        """Each record with its story: copies and near-copies share one."""
+        stories = self._grouping.stories()
+        for doc_id, item in self._items.items():
+            yield item, stories[doc_id].story_id
+
+    def learned(self) -> dict[str, frozenset[str]]:
+        """Learned keys per site: stories counted, not copies."""
+        site_stories: dict[str, set[str]] = defaultdict(set)
+        key_stories: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+        for item, story in self._stories():
+            site_stories[item.site].add(story)
+            for key in item.keys:
+                key_stories[item.site][key].add(story)
+        return {
+            site: learn_boilerplate(
+                {key: len(s) for key, s in key_stories[site].items()}, len(site_stories[site])
+            )
+            for site in site_stories
+        }
+
+    def lent(self) -> dict[str, dict[str, str]]:
+        """{site: {dateline form: agency lent}}: each form's distinct stories per credited
+        agency (None: credits none), decided by `transforms.lending.lent_agencies`. Records
+        without a dateline count for no form."""
+        tally: dict[str, dict[str, dict[str | None, set[str]]]] = defaultdict(
+            lambda: defaultdict(lambda: defaultdict(set))
+        )
+        for item, story in self._stories():
+            if item.credit.form is not None:
+                tally[item.site][item.credit.form][item.credit.agency].add(story)
+        lent = {
+            site: lent_agencies(
+                {
+                    form: {agency: len(s) for agency, s in counts.items()}
+                    for form, counts in forms.items()
+                    if len(counts) <= AGENCIES_PER_FORM
+                }
+            )
+            for site, forms in tally.items()
+            if len(forms) <= FORMS_PER_SITE
+        }
+        return {site: forms for site, forms in lent.items() if forms}
 
 
 def learn(items: Iterable[Evidence]) -> dict[str, frozenset[str]]:
-    """Learned keys per site from evidence held in memory: stories counted, not copies."""
-    site_stories: dict[str, set[str]] = defaultdict(set)
-    key_stories: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
-    for item, story in _stories(items):
-        site_stories[item.site].add(story)
-        for key in item.keys:
-            key_stories[item.site][key].add(story)
-    return {
-        site: learn_boilerplate(
-            {key: len(s) for key, s in key_stories[site].items()}, len(site_stories[site])
-        )
-        for site in site_stories
-    }
+    """Learned keys per site from evidence held in memory (`Learning.learned`); the last
+    item given under an id stands for its record."""
+    return Learning({item.id: item for item in items}.values()).learned()
 
 
 def lend(items: Iterable[Evidence]) -> dict[str, dict[str, str]]:
-    """{site: {dateline form: agency lent}} from evidence held in memory: each form's
-    distinct stories per credited agency (None: credits none), decided by
-    `transforms.lending.lent_agencies`. Records without a dateline count for no form."""
-    tally: dict[str, dict[str, dict[str | None, set[str]]]] = defaultdict(
-        lambda: defaultdict(lambda: defaultdict(set))
-    )
-    for item, story in _stories(items):
-        if item.credit.form is not None:
-            tally[item.site][item.credit.form][item.credit.agency].add(story)
-    lent = {
-        site: lent_agencies(
-            {
-                form: {agency: len(s) for agency, s in counts.items()}
-                for form, counts in forms.items()
-                if len(counts) <= AGENCIES_PER_FORM
-            }
-        )
-        for site, forms in tally.items()
-        if len(forms) <= FORMS_PER_SITE
-    }
-    return {site: forms for site, forms in lent.items() if forms}
+    """{site: {dateline form: agency lent}} from evidence held in memory (`Learning.lent`);
+    the last item given under an id stands for its record."""
+    return Learning({item.id: item for item in items}.values()).lent()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -16,7 +15,7 @@ from typing import Any
 from newsetl import __version__
 from newsetl.document import DocumentError, build_document, lend_agency
 from newsetl.es.ledger import FileEntry
-from newsetl.learned import Evidence, evidence, learn, lend, record_credit, site_of
+from newsetl.learned import Evidence, Learning, evidence, record_credit, site_of
 from newsetl.limits import DEFAULT_LIMITS, Limits
 from newsetl.readers import (
     OpenedFile,
@@ -183,11 +182,10 @@ def transform_paths(
     taught = {w.rel for w in teachers}
     # Evidence of the teachers that are not transformed: read for evidence only.
     others = gather_evidence([w for w in teachers if w.rel not in rels], root, limits=limits)
-    found: dict[str, list[Evidence]] = defaultdict(list)
-    for e in others.items:
-        found[e.path].append(e)
-    seen = list(others.items)
-    learned: dict[str, frozenset[str]] = learn(seen) if seen else {}
+    # The teachers' evidence, grouped into stories as it arrives: the pass learns again at
+    # each doubling, and the final learning is of the whole folder's teachers.
+    seen = Learning(others.items)
+    learned: dict[str, frozenset[str]] = seen.learned() if len(seen) else {}
     relearn_at = max(_FIRST_LEARN, 2 * len(seen))
     results: dict[str, _FileResult] = {}
     for item in work:
@@ -199,12 +197,10 @@ def transform_paths(
             item, root, opened, now=now, limits=limits, learned=learned, evidence_into=mine
         )
         if item.rel in taught:
-            found[item.rel] = mine
-            seen.extend(mine)
+            seen.add(mine)
         if len(seen) >= relearn_at:
-            learned, relearn_at = learn(seen), 2 * len(seen)
-    final = [e for w in teachers for e in found.get(w.rel, ())]
-    learned, lent = learn(final), lend(final)
+            learned, relearn_at = seen.learned(), 2 * len(seen)
+    learned, lent = seen.learned(), seen.lent()
     batch = Batch()
     for item in work:
         result = results.get(item.rel)

@@ -3,7 +3,7 @@
 The transforms load their data lazily: the gazetteer alone indexes ~150,000 GeoNames places
 (seconds of CPU), and the language model, date and boilerplate patterns follow. Every worker
 process built all of it again, every run. `newsetl.parallel` names this module in the fork
-server's preload list: the fork server imports it, this module builds one short wire story
+server's preload list: the fork server imports it, this module builds two short wire stories
 and one page (every lazy structure a document needs gets built), and the workers forked from
 it start with the data in memory, shared copy-on-write.
 """
@@ -21,6 +21,9 @@ _STORY = (
     "CAIRO (AP) — Negotiators met on Tuesday, March 5, 2024, the ministry said in a statement.\n\n"
     "By Jane Doe, Associated Press"
 )
+# A dateline naming a country, not a city: the country's fallback zone table (every
+# GeoNames city read once, about 0.4 s) is built on its first use.
+_COUNTRY_STORY = "BAHRAIN (Reuters) - Oil prices rose on Monday, traders said."
 _PAGE = (
     '<html lang="en"><head><title>Talks resume</title>'
     '<meta property="article:published_time" content="2024-03-05T10:00:00Z"></head>'
@@ -32,10 +35,11 @@ _PAGE = (
 
 
 def warm() -> None:
-    """Build one text story and one page, results thrown away: the data they load stays."""
+    """Build two text stories and one page, results thrown away: the data they load stays."""
     now = datetime.now(UTC)
     for record in (
         RawRecord(path="warm.txt", format="txt", text=_STORY),
+        RawRecord(path="warm-country.txt", format="txt", text=_COUNTRY_STORY),
         RawRecord(path="warm.html", format="html", html=_PAGE),
     ):
         with contextlib.suppress(DocumentError):

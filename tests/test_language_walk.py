@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import random
+from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -110,6 +111,26 @@ def test_rankings_equal_py3langids_own(corpora: Path) -> None:
     for story in itertools.islice(read_stories(REUTERS), 300):
         text = f"{story.title or ''}\n\n{story.body}"[:5000]
         assert _identifier().rank(text) == plain.rank(text)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(min_size=1, max_size=600))
+def test_rankings_equal_py3langids_own_on_any_text(text: str) -> None:
+    """The float32 weights give py3langid's float16 products bit for bit, on any text."""
+    assert _identifier().rank(text) == _plain().rank(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.text(max_size=400), st.text(alphabet="ab ", max_size=60)))
+def test_best_is_the_first_of_the_ranking(text: str) -> None:
+    """The language `detect_language` reads without a declaration is `rank`'s first, with
+    its probability, bit for bit (ties too: featureless text scores every language alike)."""
+    assert _identifier().best(text) == _plain().rank(text)[0]
+
+
+@cache
+def _plain() -> LanguageIdentifier:
+    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
 
 
 def test_detected_languages_unchanged() -> None:

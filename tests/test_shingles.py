@@ -12,6 +12,7 @@ from transforms.shingles import (
     DEFAULT,
     EMPTY,
     Fingerprint,
+    Grouping,
     Member,
     agency_of_site,
     figures_disagree,
@@ -207,3 +208,30 @@ def test_grouping_equals_the_brute_force_pairs(drawn: list[tuple[int, int]]) -> 
         members.append(Member(f"doc{n:02d}", fingerprint(kept)))
     grouped = group(members)
     assert {m: s.story_id for m, s in grouped.items()} == _reference_stories(members)
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(0, 12), st.integers(0, 3)), min_size=1, max_size=25),
+    st.randoms(use_true_random=False),
+)
+def test_grouping_grown_one_member_at_a_time_equals_the_brute_force_pairs(
+    drawn: list[tuple[int, int]], rng: random.Random
+) -> None:
+    """Members added one at a time, in any order, with the stories asked for after each: at
+    every step they are the stories of the members added so far, found by brute force (a
+    grouping that forgot a bucket or a join of an earlier step would differ)."""
+    members = []
+    for n, (seed, cut) in enumerate(drawn):
+        words_ = _text(seed, paragraphs=4).split()
+        kept = " ".join(words_[: len(words_) - 7 * cut])
+        members.append(Member(f"doc{n:02d}", fingerprint(kept)))
+    rng.shuffle(members)
+    grouping = Grouping()
+    for k, member in enumerate(members, 1):
+        grouping.add(member)
+        grouping.add(member)  # a member added again changes nothing
+        assert len(grouping) == k
+        grown = grouping.stories()
+        assert {m: s.story_id for m, s in grown.items()} == _reference_stories(members[:k])
+    assert grouping.stories() == group(members)

@@ -23,7 +23,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
-from itertools import combinations
 from typing import Any
 
 import numpy as np
@@ -270,58 +269,85 @@ class Story:
     story_exact: bool
 
 
-def _components(members: Sequence[Member], params: DupParams) -> list[list[int]]:
-    parent = list(range(len(members)))
+class Grouping:
+    """Stories of members added one at a time: a union-find over LSH band-key buckets.
 
-    def find(i: int) -> int:
+    A new member is tested against the members already in each bucket of its band keys, so
+    every pair sharing a key is judged once, when the later of the two arrives; the stories
+    are the connected groups of same-story pairs, whatever the order members came in.
+    Learning asks for the stories of growing evidence again and again
+    (`newsetl.learned.Learning`): kept, each member costs its buckets once, not at every ask.
+    """
+
+    def __init__(self, params: DupParams = DEFAULT) -> None:
+        self.params = params
+        self._members: list[Member] = []
+        self._seen: set[str] = set()
+        self._parent: list[int] = []
+        # Each band key's members: the first one's index alone until a second shares the key
+        # (most keys have one member, and a list per key was most of the allocations).
+        self._buckets: dict[str, int | list[int]] = {}
+
+    def __len__(self) -> int:
+        return len(self._members)
+
+    def _find(self, i: int) -> int:
+        parent = self._parent
         while parent[i] != i:
             parent[i] = parent[parent[i]]
             i = parent[i]
         return i
 
-    # Each band key's members; a list only for keys shared by two or more (most keys have
-    # one member, and a list per key was most of the grouping's allocations). Buckets are
-    # visited in the order their keys first appear, as a dict of every key's list gave them.
-    first: dict[str, int] = {}
-    shared: dict[str, list[int]] = {}
-    for i, m in enumerate(members):
-        for key in m.fingerprint.band_keys(params):
-            j = first.setdefault(key, i)
-            if j != i:
-                if key in shared:
-                    shared[key].append(i)
-                else:
-                    shared[key] = [j, i]
-    for key in first:
-        bucket = shared.get(key)
-        if bucket is None or len({find(i) for i in bucket}) < 2:
-            continue
-        for i, j in combinations(bucket, 2):
-            ri, rj = find(i), find(j)
-            if ri != rj and same_story(members[i].fingerprint, members[j].fingerprint, params):
-                parent[max(ri, rj)] = min(ri, rj)
-    groups: dict[int, list[int]] = defaultdict(list)
-    for i in range(len(members)):
-        groups[find(i)].append(i)
-    return list(groups.values())
+    def add(self, member: Member) -> None:
+        """Join `member` to the stories of the members it is the same story as (a member
+        whose id was added before is ignored)."""
+        if member.id in self._seen:
+            return
+        self._seen.add(member.id)
+        i = len(self._members)
+        self._members.append(member)
+        self._parent.append(i)
+        for key in member.fingerprint.band_keys(self.params):
+            bucket = self._buckets.get(key)
+            if bucket is None:
+                self._buckets[key] = i
+                continue
+            if isinstance(bucket, int):
+                bucket = self._buckets[key] = [bucket]
+            for j in bucket:
+                ri, rj = self._find(i), self._find(j)
+                if ri != rj and same_story(
+                    member.fingerprint, self._members[j].fingerprint, self.params
+                ):
+                    self._parent[max(ri, rj)] = min(ri, rj)
+            bucket.append(i)
+
+    def stories(self) -> dict[str, Story]:
+        """Each member's story, members in order of id."""
+        components: dict[int, list[Member]] = defaultdict(list)
+        for i in sorted(range(len(self._members)), key=lambda k: self._members[k].id):
+            components[self._find(i)].append(self._members[i])
+        stories: dict[str, Story] = {}
+        for group_members in components.values():
+            canonical = min(group_members, key=Member.canonical_rank).id
+            copies = Counter(m.fingerprint.text_hash for m in group_members if m.fingerprint.size)
+            for m in group_members:
+                stories[m.id] = Story(
+                    story_id=group_members[0].id,  # members come in order of id
+                    story_size=len(group_members),
+                    story_canonical=m.id == canonical,
+                    story_exact=copies[m.fingerprint.text_hash] > 1,
+                )
+        return stories
 
 
 def group(members: Iterable[Member], params: DupParams = DEFAULT) -> dict[str, Story]:
-    """Each member's story: connected groups of same-story pairs among LSH candidates.
+    """Each member's story: connected groups of same-story pairs among LSH candidates (the
+    last member given under an id stands for it).
 
     Exact copies always share every band key, so they are candidates and then duplicates.
     """
-    ordered = sorted({m.id: m for m in members}.values(), key=lambda m: m.id)
-    stories: dict[str, Story] = {}
-    for component in _components(ordered, params):
-        group_members = [ordered[i] for i in component]
-        canonical = min(group_members, key=Member.canonical_rank).id
-        copies = Counter(m.fingerprint.text_hash for m in group_members if m.fingerprint.size)
-        for m in group_members:
-            stories[m.id] = Story(
-                story_id=group_members[0].id,  # `ordered` is by id, components keep that order
-                story_size=len(group_members),
-                story_canonical=m.id == canonical,
-                story_exact=copies[m.fingerprint.text_hash] > 1,
-            )
-    return stories
+    grouping = Grouping(params)
+    for member in {m.id: m for m in members}.values():
+        grouping.add(member)
+    return grouping.stories()
