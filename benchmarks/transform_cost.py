@@ -2,7 +2,8 @@
 
 Two folders, each run through `newsetl.pipeline.transform_paths` (reader, learned
 boilerplate over the whole folder, cleaner or extractor, normalizer) in this one process,
-CPU time measured with `time.process_time` after a warm-up run (imports, data files, caches):
+CPU time measured with `time.process_time` after a warm-up run (imports, data files, caches;
+first `newsetl.warm`, what every worker of a run forks with):
 
 - wire text: N Reuters-21578 stories as `.txt` files (title line, blank line, dateline and
   body, as `benchmarks/throughput.py` writes them); CPU ms per document;
@@ -40,6 +41,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from benchmarks.reuters import REUTERS, read_stories  # noqa: E402
+from newsetl import warm  # noqa: E402, F401  (builds at import: the data workers fork with)
 from newsetl.pipeline import transform_paths  # noqa: E402
 from newsetl.readers import discover  # noqa: E402
 from transforms.decode import decode_bytes  # noqa: E402

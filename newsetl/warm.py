@@ -4,8 +4,11 @@ The transforms load their data lazily: the gazetteer alone indexes ~150,000 GeoN
 (seconds of CPU), and the language model, date and boilerplate patterns follow. Every worker
 process built all of it again, every run. `newsetl.parallel` names this module in the fork
 server's preload list: the fork server imports it, this module builds one short wire story
-and one page (every lazy structure a document needs gets built), and the workers forked from
-it start with the data in memory, shared copy-on-write.
+and two pages (every lazy structure a document needs gets built), and the workers forked from
+it start with the data in memory, shared copy-on-write. The second page declares no date, so
+htmldate's text search runs and hands a date written in words to dateparser, whose timezone
+patterns (about a second of CPU to compile) are otherwise built by the first undated page of
+every worker.
 """
 
 from __future__ import annotations
@@ -29,14 +32,18 @@ _PAGE = (
     "<p>Both sides spoke on condition of anonymity to discuss the talks.</p></article>"
     "</body></html>"
 )
+_UNDATED_PAGE = _PAGE.replace(
+    '<meta property="article:published_time" content="2024-03-05T10:00:00Z">', ""
+).replace("<p>By Jane Doe</p>", '<p>By Jane Doe</p><p class="date">5 de março de 2024</p>')
 
 
 def warm() -> None:
-    """Build one text story and one page, results thrown away: the data they load stays."""
+    """Build one text story and two pages, results thrown away: the data they load stays."""
     now = datetime.now(UTC)
     for record in (
         RawRecord(path="warm.txt", format="txt", text=_STORY),
         RawRecord(path="warm.html", format="html", html=_PAGE),
+        RawRecord(path="undated.html", format="html", html=_UNDATED_PAGE),
     ):
         with contextlib.suppress(DocumentError):
             build_document(record, now=now)

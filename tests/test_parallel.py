@@ -4,27 +4,32 @@ from __future__ import annotations
 
 import os
 
+from dateparser import timezone_parser
+
 from newsetl import parallel
 from transforms import gazetteer, language
 
 
-def _built_in_worker() -> tuple[int, int, int]:
-    """What a worker has before it does any work: its pid and the sizes of two lazy caches."""
+def _built_in_worker() -> tuple[int, int, int, int]:
+    """What a worker has before it does any work: its pid and the sizes of three lazy
+    caches (the third is dateparser's timezone patterns, which htmldate's text search of an
+    undated page needs)."""
     return (
         os.getpid(),
         gazetteer._indexes.cache_info().currsize,
         language._identifier.cache_info().currsize,
+        timezone_parser._build_tz_regexes.cache_info().currsize,
     )
 
 
-def test_workers_fork_with_the_gazetteer_and_language_model_built() -> None:
+def test_workers_fork_with_the_gazetteer_language_model_and_date_search_built() -> None:
     with parallel.process_pool(2):
-        pid, places, model = parallel.run(_built_in_worker)
+        pid, places, model, zones = parallel.run(_built_in_worker)
     assert pid != os.getpid()  # it ran in a worker, not inline
-    assert (places, model) == (1, 1)  # built by the fork server before the fork
+    assert (places, model, zones) == (1, 1, 1)  # built by the fork server before the fork
 
 
 def test_one_worker_runs_inline() -> None:
     with parallel.process_pool(1):
-        pid, _, _ = parallel.run(_built_in_worker)
+        pid, _, _, _ = parallel.run(_built_in_worker)
     assert pid == os.getpid()

@@ -48,7 +48,6 @@ _CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 # Gaza </div> Gaza" -> "GazaGaza"). Edge whitespace is pinned with this rare printable mark,
 # which trafilatura keeps, and turned back into a space afterwards.
 _SPACE_MARK = "\u2e3b"
-_EDGE_SPACE = re.compile(r"^\s+|\s+$")
 # A block mostly made of link text, that is not running prose, points elsewhere.
 _LINK_SHARE_MAX = 0.5
 _STORY_KINDS = frozenset({"p", "quote", "item"})
@@ -146,19 +145,31 @@ _Pinned = list[tuple[HtmlElement, str | None, str | None]]
 
 def _pin_edge_spaces(tree: HtmlElement, changed: _Pinned) -> None:
     """Replace leading/trailing whitespace of every text node by `_SPACE_MARK`; `changed`
-    receives each element with its text and tail as parsed, before it is changed."""
+    receives each element with its text and tail as parsed, before it is changed.
+
+    Each edge's run of whitespace becomes one mark around the node's stripped text (what
+    substituting `^\\s+|\\s+$` gives: `str.strip` and the pattern's `\\s` are the same
+    characters), built by concatenation: this walk visits every element of the page."""
     for element in tree.iter():
         text = element.text if isinstance(element.tag, str) else None
         tail = element.tail
-        pinned_text = text and text.strip() and text != text.strip()
-        pinned_tail = tail and tail.strip() and tail != tail.strip()
+        inner_text = text.strip() if text else None
+        inner_tail = tail.strip() if tail else None
+        pinned_text = text and inner_text and len(inner_text) != len(text)
+        pinned_tail = tail and inner_tail and len(inner_tail) != len(tail)
         if not (pinned_text or pinned_tail):
             continue
-        changed.append((element, element.text, tail))
-        if pinned_text and text:
-            element.text = _EDGE_SPACE.sub(_SPACE_MARK, text)
-        if pinned_tail and tail:
-            element.tail = _EDGE_SPACE.sub(_SPACE_MARK, tail)
+        changed.append((element, text, tail))
+        if pinned_text and text and inner_text:
+            element.text = _pinned(text, inner_text)
+        if pinned_tail and tail and inner_tail:
+            element.tail = _pinned(tail, inner_tail)
+
+
+def _pinned(text: str, inner: str) -> str:
+    """`text` (`inner` once stripped) with each edge's whitespace run made one mark."""
+    head = _SPACE_MARK if text[0].isspace() else ""
+    return head + inner + (_SPACE_MARK if text[-1].isspace() else "")
 
 
 def _unpin(changed: _Pinned) -> None:
