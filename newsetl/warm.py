@@ -6,9 +6,10 @@ process built all of it again, every run. `newsetl.parallel` names this module i
 server's preload list: the fork server imports it, this module builds one short wire story
 and two pages (every lazy structure a document needs gets built), and the workers forked from
 it start with the data in memory, shared copy-on-write. The second page declares no date, so
-htmldate's text search runs and hands a date written in words to dateparser, whose timezone
-patterns (about a second of CPU to compile) are otherwise built by the first undated page of
-every worker.
+htmldate's text search runs on a date written in words without its century: htmldate then
+loads every dateparser locale for its month names, and dateparser compiles its timezone
+patterns (together well over a second of CPU), which the first undated page of every worker
+paid otherwise.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ _PAGE = (
 )
 _UNDATED_PAGE = _PAGE.replace(
     '<meta property="article:published_time" content="2024-03-05T10:00:00Z">', ""
-).replace("<p>By Jane Doe</p>", '<p>By Jane Doe</p><p class="date">5 de março de 2024</p>')
+).replace("<p>By Jane Doe</p>", '<p>By Jane Doe</p><p class="date">5 de março de 24, 10:30</p>')
 
 
 def warm() -> None:

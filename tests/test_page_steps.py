@@ -148,9 +148,10 @@ def _main(xml: str) -> str:
     return re.sub(r"<doc\b[^>]*>", "<doc>", xml, count=1)
 
 
-def _extract_xml(html: str) -> str:
+def _extract_xml(html: str, url: str | None = None) -> str:
     xml = trafilatura.extract(
         _tree(html),
+        url=url,
         output_format="xml",
         include_comments=True,
         include_links=True,
@@ -183,7 +184,19 @@ def _pages() -> list[str]:
 @pytest.mark.parametrize("html", _pages())
 def test_content_xml_is_extracts_xml_without_metadata(html: str) -> None:
     """Leaving out the metadata extract() computes changes nothing in the content."""
-    assert _main(_content_xml(_tree(html), None)) == _extract_xml(html)
+    assert _main(_content_xml(_tree(html))) == _extract_xml(html)
+
+
+@pytest.mark.parametrize("html", _pages())
+def test_blocks_are_those_of_the_xml_with_links_resolved_against_the_url(html: str) -> None:
+    """The page's URL only makes trafilatura resolve each link's address, which no block
+    reads: the blocks are those of the XML extracted with the URL."""
+    from transforms.blocks import blocks_from_xml
+
+    with_url = _extract_xml(html, "https://news.example.com/2024/03/05/story.html")
+    if "href='/l0'" in html:  # the made-up page's relative links were resolved
+        assert 'target="https://news.example.com/l0"' in with_url
+    assert blocks_from_xml(_content_xml(_tree(html))) == blocks_from_xml(with_url)
 
 
 def test_gate_measures_the_prose_when_the_bound_leaves_it_open() -> None:

@@ -180,10 +180,14 @@ def _unpin(changed: _Pinned) -> None:
         element.tail = tail
 
 
-def _content_xml(tree: HtmlElement, url: str | None) -> str:
+def _content_xml(tree: HtmlElement) -> str:
     """trafilatura's XML for the page, as `trafilatura.extract(output_format="xml")` gives
     it, without the metadata (title, date, fingerprint) `extract` always computes: newsetl
-    reads only the `<main>` element, and finds headline, dates and authors itself."""
+    reads only the `<main>` element, and finds headline, dates and authors itself.
+
+    No URL is given: trafilatura uses it only to make each link's address absolute (the
+    `target` attribute of a `<ref>`, resolved link by link), and the blocks read a link's
+    text, never its address."""
     options = Extractor(
         output_format="xml",
         comments=True,  # lets trafilatura set comments apart; only <main> is read
@@ -191,7 +195,6 @@ def _content_xml(tree: HtmlElement, url: str | None) -> str:
         tables=True,
         images=False,
         dedup=False,
-        url=url,
     )
     try:
         document = trafilatura.bare_extraction(tree, options=options)
@@ -259,7 +262,7 @@ def extract_html(
     pinned: _Pinned = []
     with suppress(ValueError):  # lxml refuses some text it parsed itself (lone surrogates)
         _pin_edge_spaces(tree, pinned)
-    extracted = _extract(tree, url, title, site_boilerplate)
+    extracted = _extract(tree, title, site_boilerplate)
     try:
         _unpin(pinned)
     except ValueError:  # not as parsed: later steps parse the page themselves
@@ -267,10 +270,8 @@ def extract_html(
     return extracted
 
 
-def _extract(
-    tree: HtmlElement, url: str | None, title: str | None, site_boilerplate: Collection[str]
-) -> Extracted:
-    found = blocks_from_xml(_content_xml(tree, url))
+def _extract(tree: HtmlElement, title: str | None, site_boilerplate: Collection[str]) -> Extracted:
+    found = blocks_from_xml(_content_xml(tree))
     originals = {id(b) for b in found}
     merged = recover_sections(tree, found)
     blocks = _repaired(merged)
