@@ -4,8 +4,13 @@ The transforms load their data lazily: the gazetteer alone indexes ~150,000 GeoN
 (seconds of CPU), and the language model, date and boilerplate patterns follow. Every worker
 process built all of it again, every run. `newsetl.parallel` names this module in the fork
 server's preload list: the fork server imports it, this module builds two short wire stories
-and one page (every lazy structure a document needs gets built), and the workers forked from
-it start with the data in memory, shared copy-on-write.
+and two pages (every lazy structure a document needs gets built), and the workers forked from
+it start with the data in memory, shared copy-on-write. The second story names a country, not
+a city (the gazetteer's country-zone table). The second page declares no date, so
+htmldate's text search runs on a date written in words without its century: htmldate then
+loads every dateparser locale for its month names, and dateparser compiles its timezone
+patterns (together well over a second of CPU), which the first undated page of every worker
+paid otherwise.
 """
 
 from __future__ import annotations
@@ -32,15 +37,19 @@ _PAGE = (
     "<p>Both sides spoke on condition of anonymity to discuss the talks.</p></article>"
     "</body></html>"
 )
+_UNDATED_PAGE = _PAGE.replace(
+    '<meta property="article:published_time" content="2024-03-05T10:00:00Z">', ""
+).replace("<p>By Jane Doe</p>", '<p>By Jane Doe</p><p class="date">5 de março de 24, 10:30</p>')
 
 
 def warm() -> None:
-    """Build two text stories and one page, results thrown away: the data they load stays."""
+    """Build two text stories and two pages, results thrown away: the data they load stays."""
     now = datetime.now(UTC)
     for record in (
         RawRecord(path="warm.txt", format="txt", text=_STORY),
         RawRecord(path="warm-country.txt", format="txt", text=_COUNTRY_STORY),
         RawRecord(path="warm.html", format="html", html=_PAGE),
+        RawRecord(path="undated.html", format="html", html=_UNDATED_PAGE),
     ):
         with contextlib.suppress(DocumentError):
             build_document(record, now=now)

@@ -148,9 +148,10 @@ def _main(xml: str) -> str:
     return re.sub(r"<doc\b[^>]*>", "<doc>", xml, count=1)
 
 
-def _extract_xml(html: str) -> str:
+def _extract_xml(html: str, url: str | None = None) -> str:
     xml = trafilatura.extract(
         _tree(html),
+        url=url,
         output_format="xml",
         include_comments=True,
         include_links=True,
@@ -183,7 +184,19 @@ def _pages() -> list[str]:
 @pytest.mark.parametrize("html", _pages())
 def test_content_xml_is_extracts_xml_without_metadata(html: str) -> None:
     """Leaving out the metadata extract() computes changes nothing in the content."""
-    assert _main(_content_xml(_tree(html), None)) == _extract_xml(html)
+    assert _main(_content_xml(_tree(html))) == _extract_xml(html)
+
+
+@pytest.mark.parametrize("html", _pages())
+def test_blocks_are_those_of_the_xml_with_links_resolved_against_the_url(html: str) -> None:
+    """The page's URL only makes trafilatura resolve each link's address, which no block
+    reads: the blocks are those of the XML extracted with the URL."""
+    from transforms.blocks import blocks_from_xml
+
+    with_url = _extract_xml(html, "https://news.example.com/2024/03/05/story.html")
+    if "href='/l0'" in html:  # the made-up page's relative links were resolved
+        assert 'target="https://news.example.com/l0"' in with_url
+    assert blocks_from_xml(_content_xml(_tree(html))) == blocks_from_xml(with_url)
 
 
 def test_gate_measures_the_prose_when_the_bound_leaves_it_open() -> None:
@@ -219,3 +232,69 @@ def test_page_parse_is_trafilaturas_with_the_same_element_classes(html: str) -> 
     assert ours is not None
     assert lxml_html.tostring(ours) == lxml_html.tostring(theirs)
     assert [type(e) for e in ours.iter()] == [type(e) for e in theirs.iter()]
+
+
+# ------------------------------------------------------------------ JSON-LD wrappers
+
+# The definition `jsonld.unwrap` implements: each side's pattern substituted, twice.
+_WRAPPER_PARTS = [
+    *("<![CDATA[", "]]>", "/*", "*/", "//", "<!--", "-->", "<!", "[", "]", ">", "-", "*"),
+    *(" ", "\n", "\t", "\xa0", "\u2003", '{"a": 1}', "[]", "text", "/"),
+]
+
+
+def _unwrap_by_patterns(text: str) -> str:
+    from transforms.jsonld import _CLOSING, _OPENING
+
+    for _ in range(2):
+        text = _CLOSING.sub("", _OPENING.sub("", text, count=1), count=1)
+    return text
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(st.sampled_from(_WRAPPER_PARTS), max_size=14).map("".join))
+def test_jsonld_unwrap_is_the_two_patterns_substituted(text: str) -> None:
+    from transforms.jsonld import unwrap
+
+    assert unwrap(text) == _unwrap_by_patterns(text)
+
+
+# ------------------------------------------------------------------ edge-space pinning
+
+_EDGE_SPACE = re.compile(r"^\s+|\s+$")  # the definition `html._pin_edge_spaces` implements
+_SPACED_PARTS = [
+    *("<p>", "</p>", "<b>", "</b>", "<a href=x>", "</a>", "<br>", "<div>", "</div>"),
+    *(" ", "\n", "\t", "\xa0", "\u2003", "\u3000", "word", "x", "Gaza", "<script>1 </script>"),
+]
+
+
+def _pinned_by_pattern(tree: HtmlElement) -> None:
+    from transforms.html import _SPACE_MARK
+
+    for element in tree.iter():
+        text = element.text if isinstance(element.tag, str) else None
+        tail = element.tail
+        if text and text.strip() and text != text.strip():
+            element.text = _EDGE_SPACE.sub(_SPACE_MARK, text)
+        if tail and tail.strip() and tail != tail.strip():
+            element.tail = _EDGE_SPACE.sub(_SPACE_MARK, tail)
+
+
+@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(_SPACED_PARTS), max_size=30).map("".join))
+def test_edge_spaces_are_pinned_as_the_pattern_pins_them_and_unpinned_back(body: str) -> None:
+    from lxml import etree
+
+    from transforms.html import _pin_edge_spaces, _unpin
+
+    html = f"<html><body>{body}</body></html>"
+    ours, definition = _parse(html), _parse(html)
+    assert ours is not None and definition is not None
+    parsed = etree.tostring(ours, encoding="unicode")
+    changed: list = []
+    _pin_edge_spaces(ours, changed)
+    _pinned_by_pattern(definition)
+    pinned = etree.tostring(ours, encoding="unicode")
+    assert pinned == etree.tostring(definition, encoding="unicode")
+    _unpin(changed)
+    assert etree.tostring(ours, encoding="unicode") == parsed

@@ -387,10 +387,8 @@ def byline_texts(tree: HtmlElement) -> Iterator[str]:
                 yield text
 
 
-_MARKED_XPATHS = (
-    etree.XPath('//*[@itemprop="author"]'),
-    etree.XPath('//a[@rel="author"] | //link[@rel="author"]'),
-)
+# Elements marked as the author's: itemprop="author", or a link with rel="author".
+_MARKED = '@itemprop="author" or (@rel="author" and (self::a or self::link))'
 _CLASSES = etree.XPath("//@class", smart_strings=False)
 _IDS = etree.XPath("//@id", smart_strings=False)
 _ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
@@ -403,18 +401,23 @@ def _byline_candidates(tree: HtmlElement) -> Iterator[list[Any]]:
 
     The class and id tests are made once per distinct value, in Python, and the elements
     holding a matching value are then found by plain equality: asking libxml2 to lower-case
-    every element's class in an XPath predicate cost more than all the rest of this module."""
-    for xpath in _MARKED_XPATHS:
-        yield _elements(tree, xpath)
+    every element's class in an XPath predicate cost more than all the rest of this module.
+    One XPath walk of the page finds the elements of every kind; each kind is then picked
+    from those few, in the same order."""
     classes = set(_strings(tree, _CLASSES))
     ids = set(_strings(tree, _IDS))
-    byline_classes = [c for c in classes if "byline" in _lower(c)]
-    byline_ids = [i for i in ids if "byline" in _lower(i)]
-    author_classes = [
+    byline_classes = {c for c in classes if "byline" in _lower(c)}
+    byline_ids = {i for i in ids if "byline" in _lower(i)}
+    author_classes = {
         c for c in classes if "author" in (low := _lower(c)) and not _AUTHOR_NOT.search(low)
-    ]
-    yield _holding(tree, {"class": byline_classes, "id": byline_ids})
-    yield _holding(tree, {"class": author_classes})
+    }
+    found = _holding(
+        tree, {"class": byline_classes | author_classes, "id": byline_ids}, also=_MARKED
+    )
+    yield [e for e in found if e.get("itemprop") == "author"]
+    yield [e for e in found if e.tag in ("a", "link") and e.get("rel") == "author"]
+    yield [e for e in found if e.get("class") in byline_classes or e.get("id") in byline_ids]
+    yield [e for e in found if e.get("class") in author_classes]
 
 
 def _lower(value: str) -> str:
@@ -430,25 +433,20 @@ def _strings(tree: HtmlElement, xpath: etree.XPath) -> list[str]:
     return [str(v) for v in found] if isinstance(found, list) else []
 
 
-def _elements(tree: HtmlElement, xpath: etree.XPath, **variables: str) -> list[Any]:
-    try:
-        found = xpath(tree, **variables)
-    except Exception:  # lxml on malformed trees
-        return []
-    return found if isinstance(found, list) else []
-
-
-def _holding(tree: HtmlElement, values: dict[str, list[str]]) -> list[Any]:
-    """The elements, in document order, whose attribute (class, id) is one of `values`."""
-    tests, variables = [], {}
+def _holding(tree: HtmlElement, values: dict[str, set[str]], also: str) -> list[Any]:
+    """The elements, in document order, whose attribute (class, id) is one of `values`, or
+    that meet the XPath predicate `also`."""
+    tests, variables = [also], {}
     for attribute, wanted in values.items():
         for i, value in enumerate(sorted(wanted)):
             name = f"{attribute}{i}"
             tests.append(f"@{attribute}=${name}")
             variables[name] = value
-    if not tests:
+    try:
+        found = etree.XPath(f"//*[{' or '.join(tests)}]")(tree, **variables)
+    except Exception:  # lxml on malformed trees
         return []
-    return _elements(tree, etree.XPath(f"//*[{' or '.join(tests)}]"), **variables)
+    return found if isinstance(found, list) else []
 
 
 @dataclass(frozen=True)

@@ -48,7 +48,6 @@ _CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 # Gaza </div> Gaza" -> "GazaGaza"). Edge whitespace is pinned with this rare printable mark,
 # which trafilatura keeps, and turned back into a space afterwards.
 _SPACE_MARK = "\u2e3b"
-_EDGE_SPACE = re.compile(r"^\s+|\s+$")
 # A block mostly made of link text, that is not running prose, points elsewhere.
 _LINK_SHARE_MAX = 0.5
 _STORY_KINDS = frozenset({"p", "quote", "item"})
@@ -146,19 +145,31 @@ _Pinned = list[tuple[HtmlElement, str | None, str | None]]
 
 def _pin_edge_spaces(tree: HtmlElement, changed: _Pinned) -> None:
     """Replace leading/trailing whitespace of every text node by `_SPACE_MARK`; `changed`
-    receives each element with its text and tail as parsed, before it is changed."""
+    receives each element with its text and tail as parsed, before it is changed.
+
+    Each edge's run of whitespace becomes one mark around the node's stripped text (what
+    substituting `^\\s+|\\s+$` gives: `str.strip` and the pattern's `\\s` are the same
+    characters), built by concatenation: this walk visits every element of the page."""
     for element in tree.iter():
         text = element.text if isinstance(element.tag, str) else None
         tail = element.tail
-        pinned_text = text and text.strip() and text != text.strip()
-        pinned_tail = tail and tail.strip() and tail != tail.strip()
+        inner_text = text.strip() if text else None
+        inner_tail = tail.strip() if tail else None
+        pinned_text = text and inner_text and len(inner_text) != len(text)
+        pinned_tail = tail and inner_tail and len(inner_tail) != len(tail)
         if not (pinned_text or pinned_tail):
             continue
-        changed.append((element, element.text, tail))
-        if pinned_text and text:
-            element.text = _EDGE_SPACE.sub(_SPACE_MARK, text)
-        if pinned_tail and tail:
-            element.tail = _EDGE_SPACE.sub(_SPACE_MARK, tail)
+        changed.append((element, text, tail))
+        if pinned_text and text and inner_text:
+            element.text = _pinned(text, inner_text)
+        if pinned_tail and tail and inner_tail:
+            element.tail = _pinned(tail, inner_tail)
+
+
+def _pinned(text: str, inner: str) -> str:
+    """`text` (`inner` once stripped) with each edge's whitespace run made one mark."""
+    head = _SPACE_MARK if text[0].isspace() else ""
+    return head + inner + (_SPACE_MARK if text[-1].isspace() else "")
 
 
 def _unpin(changed: _Pinned) -> None:
@@ -169,10 +180,14 @@ def _unpin(changed: _Pinned) -> None:
         element.tail = tail
 
 
-def _content_xml(tree: HtmlElement, url: str | None) -> str:
+def _content_xml(tree: HtmlElement) -> str:
     """trafilatura's XML for the page, as `trafilatura.extract(output_format="xml")` gives
     it, without the metadata (title, date, fingerprint) `extract` always computes: newsetl
-    reads only the `<main>` element, and finds headline, dates and authors itself."""
+    reads only the `<main>` element, and finds headline, dates and authors itself.
+
+    No URL is given: trafilatura uses it only to make each link's address absolute (the
+    `target` attribute of a `<ref>`, resolved link by link), and the blocks read a link's
+    text, never its address."""
     options = Extractor(
         output_format="xml",
         comments=True,  # lets trafilatura set comments apart; only <main> is read
@@ -180,7 +195,6 @@ def _content_xml(tree: HtmlElement, url: str | None) -> str:
         tables=True,
         images=False,
         dedup=False,
-        url=url,
     )
     try:
         document = trafilatura.bare_extraction(tree, options=options)
@@ -248,7 +262,7 @@ def extract_html(
     pinned: _Pinned = []
     with suppress(ValueError):  # lxml refuses some text it parsed itself (lone surrogates)
         _pin_edge_spaces(tree, pinned)
-    extracted = _extract(tree, url, title, site_boilerplate)
+    extracted = _extract(tree, title, site_boilerplate)
     try:
         _unpin(pinned)
     except ValueError:  # not as parsed: later steps parse the page themselves
@@ -256,10 +270,8 @@ def extract_html(
     return extracted
 
 
-def _extract(
-    tree: HtmlElement, url: str | None, title: str | None, site_boilerplate: Collection[str]
-) -> Extracted:
-    found = blocks_from_xml(_content_xml(tree, url))
+def _extract(tree: HtmlElement, title: str | None, site_boilerplate: Collection[str]) -> Extracted:
+    found = blocks_from_xml(_content_xml(tree))
     originals = {id(b) for b in found}
     merged = recover_sections(tree, found)
     blocks = _repaired(merged)

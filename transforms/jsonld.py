@@ -18,11 +18,21 @@ _OPENING = re.compile(r"^\s*(?:(?:/\*\s*|//\s*)?<!\[CDATA\[(?:\s*\*/)?|<!--)\s*"
 _CLOSING = re.compile(r"\s*(?:(?:/\*\s*|//\s*)?\]\]>(?:\s*\*/)?|-->)\s*$")
 
 
+# What the stripped text ends with when `_CLOSING` can match: the regex is tried only then,
+# as a search for it walks the whole script (tens of kilobytes on some pages) from every
+# position, and a page's scripts are read by the URL, author and date steps.
+_CLOSING_ENDS = ("]]>", "*/", "-->")
+
+
 def unwrap(text: str) -> str:
     """The script text without CDATA or HTML-comment wrappers (each side at most twice,
     for a CDATA section inside a comment)."""
     for _ in range(2):
-        text = _CLOSING.sub("", _OPENING.sub("", text, count=1), count=1)
+        opening = _OPENING.match(text)
+        if opening:
+            text = text[opening.end() :]
+        if text.rstrip().endswith(_CLOSING_ENDS):
+            text = _CLOSING.sub("", text, count=1)
     return text
 
 
