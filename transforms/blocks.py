@@ -96,6 +96,8 @@ def blocks_from_xml(xml: str) -> list[Block]:
         links -= tag == _LINK
         if tag in _BLOCK_TAGS and len(stack) > 1:
             stack.pop().flush(out)
+        elif tag == _CELL:  # a cell is bounded on both sides: its tail is not its last word
+            stack[-1].add(" ", in_link=False)
         stack[-1].add(element.tail, links > 0)
     stack[-1].flush(out)
     return _glue_fragments(out)
