@@ -168,8 +168,14 @@ def _content(path: Path, loaded: _Bytes, max_bytes: int) -> bytes:
     return _gunzipped(path, loaded.data or b"", max_bytes)
 
 
+GZIP_MAGIC = b"\x1f\x8b"
+
+
 def _gunzipped(path: Path, data: bytes, max_bytes: int) -> bytes:
-    if path.name.lower().endswith(".gz"):
+    """The file's bytes, gunzipped when it is named `.gz` or starts with gzip's magic bytes:
+    a page saved from a response sent with `Content-Encoding: gzip` keeps its `.html` name
+    but holds the compressed body, and is as much the story as the same page named `.gz`."""
+    if path.name.lower().endswith(".gz") or data.startswith(GZIP_MAGIC):
         try:
             with gzip.GzipFile(fileobj=io.BytesIO(data)) as gz:
                 data = gz.read(max_bytes + 1)  # reads lazily: a zip bomb stops here

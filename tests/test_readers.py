@@ -95,6 +95,18 @@ def test_gzip_and_sidecar(tmp_path: Path) -> None:
     )
 
 
+def test_gzipped_body_under_a_plain_name_is_read(tmp_path: Path) -> None:
+    """A page saved from a gzip-encoded response keeps its `.html` name: read by its magic
+    bytes it is the same record as the page itself, not quarantined as binary."""
+    html = b"<html><head><title>Dam opens</title></head><body><p>" + b"Water. " * 50
+    plain, packed = tmp_path / "plain.html", tmp_path / "packed.html"
+    plain.write_bytes(html)
+    packed.write_bytes(gzip.compress(html))
+    [a], [b] = _read(plain, tmp_path), _read(packed, tmp_path)
+    assert isinstance(a, RawRecord) and isinstance(b, RawRecord)
+    assert (b.title, b.text, b.html) == (a.title, a.text, a.html)
+
+
 def test_legacy_charsets_are_detected(tmp_path: Path) -> None:
     p = tmp_path / "old.txt"
     p.write_bytes("Caf\u00e9 d\u00e9j\u00e0 vu \u201cquoted\u201d\n".encode("cp1252") * 20)
@@ -125,6 +137,11 @@ def test_utf16_with_bom(tmp_path: Path) -> None:
         (
             "cut.txt.gz",
             gzip.compress(b"Title\n" + b"body " * 1000)[:40],
+            "corrupt or truncated gzip",
+        ),
+        (
+            "cut.html",
+            gzip.compress(b"<p>" + b"body " * 1000, mtime=0)[:40],
             "corrupt or truncated gzip",
         ),
     ],
