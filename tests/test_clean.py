@@ -159,6 +159,27 @@ def test_bare_dateline_joins_its_paragraph() -> None:
         "- Next Auto News",
         "Politics (45)",
         "No spam, we promise. You can unsubscribe at any time.",
+        # the same families in other languages
+        "Comparte esta noticia",
+        "Síguenos en Twitter",
+        "Lee también: El Gobierno aprueba el plan de vivienda",
+        "Noticias relacionadas",
+        "Suscríbete a nuestro boletín",
+        "© 2024 Diario Ejemplo. Todos los derechos reservados.",
+        "Compartilhe",
+        "Leia também: Chuvas deixam mortos no Sul",
+        "Partager sur Facebook",
+        "Suivez-nous sur Instagram",
+        "Lire aussi : La réforme des retraites adoptée",
+        "Tous droits réservés.",
+        "Artikel teilen",
+        "Folgen Sie uns auf Facebook",
+        "Mehr zum Thema",
+        "Anzeige",
+        "12 Kommentare",
+        "Condividi su Facebook",
+        "Leggi anche: Il governo approva la manovra",
+        "Publicidad",
     ],
 )
 def test_pattern_families_removed(junk: str) -> None:
@@ -180,6 +201,9 @@ def test_pattern_families_removed(junk: str) -> None:
         "Share prices fell 3% on the news.",
         "Advertisers have pulled out of the platform, the report said.",
         "Comments from the minister drew criticism from the opposition.",
+        "Teilen sich die Parteien die Macht, bleibt die Regierung stabil.",
+        "Publicidad engañosa, según la fiscalía.",
+        "Comentarios del ministro provocaron críticas de la oposición.",
     ],
 )
 def test_short_real_content_kept(keep: str) -> None:
