@@ -57,6 +57,7 @@ from newsetl.prefect_api import LocalPrefect  # noqa: E402
 from newsetl.readers import discover  # noqa: E402
 
 JSONL_RECORDS = 1000
+ENGINE_WARM = 5000  # documents bulk-loaded, untimed, before the ceiling is timed
 SAMPLE = 2000  # documents transformed in-process for the per-core rate and the ceiling
 PORT = int(os.environ.get("NEWSETL_BENCH_PORT", "9380"))  # its own engine, beside a running one
 # Its own Prefect server, started before the timed run as a long-lived one is in production.
@@ -359,6 +360,10 @@ def measure(
     build_corpus(raw, n)
     built = time.perf_counter() - started
     rate, docs = transform_rate(raw)
+    # Untimed: the JVM compiles its hot paths on the first loads, and the flow always runs
+    # after the ceiling; the same 10,000 documents loaded first and last into one engine
+    # here: 53 and 81 docs/s, 4.3 and 2.5 engine CPU ms per document.
+    ceiling(client, docs, min(n, ENGINE_WARM))
     engine_before, client_before = engine_cpu(), time.process_time()
     top = ceiling(client, docs, n)
     ceiling_cpu = engine_cpu() - engine_before + time.process_time() - client_before
