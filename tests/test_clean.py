@@ -180,6 +180,10 @@ def test_bare_dateline_joins_its_paragraph() -> None:
         "Condividi su Facebook",
         "Leggi anche: Il governo approva la manovra",
         "Publicidad",
+        # republication credits
+        "This article originally appeared in The Texas Tribune at https://example.org/a/.",
+        "This story was originally published by ProPublica.",
+        "Republished with permission.",
     ],
 )
 def test_pattern_families_removed(junk: str) -> None:
@@ -204,6 +208,8 @@ def test_pattern_families_removed(junk: str) -> None:
         "Teilen sich die Parteien die Macht, bleibt die Regierung stabil.",
         "Publicidad engañosa, según la fiscalía.",
         "Comentarios del ministro provocaron críticas de la oposición.",
+        "The report was first published in 1998 and revised in 2004.",
+        "The photos were shared with permission of the family.",
     ],
 )
 def test_short_real_content_kept(keep: str) -> None:

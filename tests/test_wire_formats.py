@@ -2,9 +2,9 @@
 Reuters-21578 dev corpus, each hard-wrapped and not, in one raw folder.
 
 The stories are written here, not taken from a corpus: AFP, UPI, dpa, modern Reuters, PA,
-Kyodo and AP datelines, sign-offs ("AFP", "-- Reuters", "==Kyodo", "(Reporting by ...;
-Editing by ...)") or none, a table of figures in one. For every file: no line of the story
-is lost, the agency is set, and the dateline's city is found.
+Kyodo, Xinhua and AP datelines, sign-offs ("AFP", "-- Reuters", "==Kyodo", "Enditem",
+"(Reporting by ...; Editing by ...)") or none, a table of figures in one. For every file:
+no line of the story is lost, the agency is set, and the dateline's city is found.
 """
 
 from __future__ import annotations
@@ -39,6 +39,20 @@ class Wire:
 
 
 STORIES = (
+    Wire(
+        "xinhua",
+        "China's grain output hits record high",
+        (
+            "BEIJING, Dec. 12 (Xinhua) -- China's grain output reached a record high of 706.5 "
+            "million tonnes this year, up 1.6 percent year on year, the National Bureau of "
+            "Statistics said Friday.",
+            "The output has stayed above 650 million tonnes for ten consecutive years, the "
+            "bureau said in a statement, citing a larger planting area and higher yields.",
+        ),
+        "Enditem",
+        "Xinhua",
+        "Beijing",
+    ),
     Wire(
         "afp",
         "France sets out pension reform timetable",
