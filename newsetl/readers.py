@@ -12,7 +12,7 @@ import io
 import json
 import os
 import zlib
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, replace
 from functools import cache
 from importlib.resources import files
@@ -72,15 +72,18 @@ def _stem(path: Path) -> str:
     return name.rsplit(".", 1)[0]
 
 
-def sidecar_for(path: Path) -> Path | None:
-    """The `.json` beside a `.txt`/`.html` with the same stem, which holds its metadata."""
+def sidecar_for(path: Path, listed: Collection[str] | None = None) -> Path | None:
+    """The `.json` beside a `.txt`/`.html` with the same stem, which holds its metadata.
+
+    `listed`: the names in the file's folder, when the caller has listed it (`discover`):
+    a name not there is no file, and is not stat'ed."""
     if base_format(path) not in ("txt", "html"):
         return None
-    for candidate in (
-        path.with_name(_stem(path) + ".json"),
-        path.with_name(_stem(path) + ".json.gz"),
-    ):
-        if candidate.is_file():
+    stem = _stem(path)
+    for name in (stem + ".json", stem + ".json.gz"):
+        if listed is not None and name not in listed:
+            continue
+        if (candidate := path.with_name(name)).is_file():
             return candidate
     return None
 
@@ -94,6 +97,7 @@ def discover(root: Path) -> Iterator[Path]:
     found: list[Path] = []
     for dirpath, dirnames, filenames in os.walk(root):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        listed = frozenset(filenames)
         for name in filenames:
             if name.startswith("."):
                 continue
@@ -101,7 +105,7 @@ def discover(root: Path) -> Iterator[Path]:
             if base_format(path) is None:
                 continue
             found.append(path)
-            side = sidecar_for(path)
+            side = sidecar_for(path, listed)
             if side is not None:
                 sidecars.add(side)
     yield from sorted(p for p in found if p not in sidecars)

@@ -64,9 +64,22 @@ def test_screen_reads_starts_and_needed_words() -> None:
     assert screen(re.compile(r".{0,300}click to tweet", re.I)).contains == ("click to tweet",)
     optional = screen(re.compile(r"(please )?wait", re.I))
     assert optional.starts is None and optional.contains == ("wait",)
-    # a case-sensitive part, a class or an optional part gives no condition
+    # a case-sensitive part, a class of ranges or an optional part gives no condition
     assert screen(re.compile(r"(?-i:[A-Z]+)/x", re.I)).starts is None
-    assert screen(re.compile(r"[ab]c?", re.I)).contains is None
+    assert screen(re.compile(r"[a-c]d?", re.I)).contains is None
+    # a set of listed characters needs one of them; one no ASCII text holds, none at all
+    assert screen(re.compile(r"\w+(\s[/|]\s\w+)+", re.I)).contains == ("/", "|")
+    credits = screen(re.compile(r".{1,300}(\s(©|ⓒ)|credits?:)\w+", re.I))
+    assert credits.contains == ("credit",) and not credits.impossible
+    assert screen(re.compile(r"\w+(\s[·•]\s\w+){2,}", re.I)).impossible
+
+
+def test_screen_reads_the_longest_match() -> None:
+    assert screen(re.compile(r"(copyright ?)?© ?.{0,150}", re.I)).longest == 162
+    assert screen(re.compile(r"share .*", re.I)).longest > 10**9
+    patterns = PatternSet([re.compile(r"share.{0,3}", re.I), re.compile("©.*")])
+    assert patterns.fullmatch_any("share it") and not patterns.fullmatch_any("share this")
+    assert patterns.fullmatch_any("© 2024 Corp") and not patterns.fullmatch_any("(c) 2024")
 
 
 def test_screen_reads_first_characters() -> None:

@@ -5,12 +5,16 @@ from __future__ import annotations
 import itertools
 import random
 
+import numpy as np
+from datasketch import MinHash
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from transforms.shingles import (
     DEFAULT,
     EMPTY,
+    SCHEME,
+    SEED,
     Fingerprint,
     Grouping,
     Member,
@@ -20,6 +24,7 @@ from transforms.shingles import (
     group,
     same_story,
     shingles,
+    signature,
     similarity,
     words,
 )
@@ -49,6 +54,26 @@ def test_shingles_of_short_and_empty_texts() -> None:
     assert shingles([], 5) == set()
     assert len(shingles(list("abcdefg"), 5)) == 3
     assert fingerprint("  -- \u2014 ") is EMPTY and EMPTY.band_keys() == []
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.sets(st.binary(max_size=40), max_size=60), st.sampled_from([1, 16, 128]))
+def test_signature_is_datasketchs(grams: set[bytes], num_perm: int) -> None:
+    """`signature` is `MinHash.update_batch`'s signature, value for value: the stored
+    signatures and band keys must not change with how they are computed."""
+    sketch = MinHash(num_perm=num_perm, seed=SEED, scheme=SCHEME)
+    sketch.update_batch(list(grams))
+    found = signature(grams, num_perm)
+    assert found.dtype == np.uint32
+    assert found.tolist() == sketch.hashvalues.tolist()
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(alphabet="ab\u00e9\u6f22", min_size=1, max_size=3), max_size=12),
+       st.integers(min_value=1, max_value=6))
+def test_shingles_are_the_joined_windows(tokens: list[str], k: int) -> None:
+    windows = [tokens[i : i + k] for i in range(max(len(tokens) - k + 1, 1))] if tokens else []
+    assert shingles(tokens, k) == {" ".join(w).encode("utf-8") for w in windows}
 
 
 def test_trimmed_and_edited_copies_are_the_same_story() -> None:

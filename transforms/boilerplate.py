@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Iterable, Mapping
-from functools import cache
+from functools import cache, lru_cache
 from importlib.resources import files
 
 from transforms.paragraphs import collapse, is_prose, word_count
@@ -31,6 +31,9 @@ LEARNABLE_MAX_WORDS = 30
 MIN_STORIES = 5
 MIN_SHARE = 0.05
 _DIGITS = re.compile(r"\d+")
+_ASCII_DIGIT = re.compile(r"[0-9]")
+# Paragraphs remembered by `learnable` (as `transforms.paragraphs` remembers its answers).
+_MEMO = 4096
 _EDGE_PUNCT = re.compile(r"^[\W_]+|[\W_]+$")
 
 
@@ -80,16 +83,25 @@ def is_boilerplate(paragraph: str, site_boilerplate: Collection[str] = ()) -> bo
     )
 
 
+@lru_cache(maxsize=_MEMO)
 def learnable(paragraph: str) -> bool:
     """A paragraph that learned evidence may speak for: short, not prose, free of figures.
 
     Templated lines with figures ("Shr 1.10 dlrs vs 90 cts", "Net 2.1 mln") recur across a
     wire's stories yet are content; furniture with figures ("12 Comments", "© 2024") is the
     pattern file's job.
+
+    Remembered like `is_prose`: the learner's evidence and the cleaner ask it of the same
+    paragraphs. The figure test reads ASCII text with one search (there `str.isdigit` is
+    true of 0-9 alone), other text character by character, as `str.isdigit` decides.
     """
+    if paragraph.isascii():
+        figures = _ASCII_DIGIT.search(paragraph) is not None
+    else:
+        figures = any(map(str.isdigit, paragraph))
     return (
         word_count(paragraph) <= LEARNABLE_MAX_WORDS
-        and not any(c.isdigit() for c in paragraph)
+        and not figures
         and not is_prose(paragraph)
     )
 

@@ -21,7 +21,7 @@ the pattern is tried. It never rules out a text the pattern matches:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache
 
@@ -64,6 +64,9 @@ class Screen:
     impossible: bool = False
     # the lower-cased ASCII characters a non-empty match can start with (None: any)
     firsts: frozenset[str] | None = None
+    # the most characters a match can span (the engine's own reading of the pattern;
+    # case-insensitive matching equates single characters, so text length is match length)
+    longest: int = _parser.MAXWIDTH
 
 
 def screen(pattern: re.Pattern[str]) -> Screen:
@@ -74,59 +77,62 @@ def screen(pattern: re.Pattern[str]) -> Screen:
     contains = _ascii(_required(items), caseless)
     impossible = starts == () or contains == ()
     firsts, _ = _firsts(items, items.state, pattern.flags)
-    return Screen(starts or None, contains or None, impossible, firsts)
+    longest = items.getwidth()[1]
+    return Screen(starts or None, contains or None, impossible, firsts, longest)
 
 
 class PatternSet:
-    """Patterns tried in turn for a full match, each only on the ASCII texts its `Screen`
-    admits: found by the text's first character, then tested for the words the match starts
-    with and contains. Any other text (and the empty one) tries every pattern."""
+    """Patterns tried in turn for a full match, each only on the texts no longer than its
+    longest match and, for ASCII text, only those its `Screen` admits: found by the text's
+    first character, then tested for the words the match starts with and contains. Other
+    text (and the empty one) tries every pattern short enough for it."""
 
     def __init__(self, patterns: Iterable[re.Pattern[str]]) -> None:
         self.patterns = tuple(patterns)
-        by_first: list[list[tuple[re.Pattern[str], tuple[str, ...] | None, _Test]]]
-        by_first = [[] for _ in _ASCII]
+        by_first: list[list[_Entry]] = [[] for _ in _ASCII]
+        every: list[tuple[int, re.Pattern[str]]] = []
         for pattern in self.patterns:
             needs = screen(pattern)
+            every.append((needs.longest, pattern))
             if needs.impossible:
                 continue
-            entry = (pattern, needs.starts, _contains_test(needs.contains))
+            entry = (pattern, needs.longest, needs.starts, *_contains_test(needs.contains))
             for char in _ASCII:
                 if needs.firsts is None or char in needs.firsts:
                     by_first[ord(char)].append(entry)
         self._by_first = tuple(map(tuple, by_first))
+        self._every = tuple(every)
 
     def fullmatch_any(self, text: str) -> bool:
         """True when one of the patterns matches the whole of `text`."""
+        size = len(text)
         if not text or not text.isascii():
-            return any(pattern.fullmatch(text) for pattern in self.patterns)
+            return any(size <= longest and p.fullmatch(text) for longest, p in self._every)
         lowered = text.lower()
-        for pattern, starts, test in self._by_first[ord(lowered[0])]:
+        for pattern, longest, starts, needle, needles in self._by_first[ord(lowered[0])]:
             if (
-                (starts is None or lowered.startswith(starts))
-                and _passes(test, lowered)
+                size <= longest
+                and (starts is None or lowered.startswith(starts))
+                and (needle is None or needle in lowered)
+                and (needles is None or needles(lowered) is not None)
                 and pattern.fullmatch(text)
             ):
                 return True
         return False
 
 
-# A substring test: one needle, any of several, or none.
-_Test = str | tuple[str, ...] | None
+# A pattern, its longest match, the starts it needs, and the needle or needles (a search
+# of their alternation: it finds one exactly when one of them occurs) a match contains.
+_Search = Callable[[str], "re.Match[str] | None"]
+_Entry = tuple[re.Pattern[str], int, tuple[str, ...] | None, str | None, _Search | None]
 
 
-def _contains_test(needles: tuple[str, ...] | None) -> _Test:
-    if needles is not None and len(needles) == 1:
-        return needles[0]
-    return needles
-
-
-def _passes(test: _Test, lowered: str) -> bool:
-    if test is None:
-        return True
-    if isinstance(test, str):
-        return test in lowered
-    return any(needle in lowered for needle in test)
+def _contains_test(needles: tuple[str, ...] | None) -> tuple[str | None, _Search | None]:
+    if needles is None:
+        return None, None
+    if len(needles) == 1:
+        return needles[0], None
+    return None, re.compile("|".join(map(re.escape, needles))).search
 
 
 def _ascii(needles: Needles | None, caseless: bool) -> tuple[str, ...] | None:
@@ -183,7 +189,8 @@ def _prefixes(items: Any) -> Needles | None:
 
 def _required(items: Any) -> Needles | None:
     """Strings one of which every match of the sequence `items` contains: of the conditions
-    its parts give, the one with the longest shortest needle."""
+    its parts give, the one with the longest shortest needle. A set of listed characters
+    (which the parser makes of an alternation of single characters) needs one of them."""
     conditions: list[Needles] = []
     run: list[str] = []
     for op, av in items:
@@ -206,6 +213,8 @@ def _required(items: Any) -> Needles | None:
         elif op in _REPEATS:
             low, _, sub = av
             found = _required(sub) if low >= 1 else None
+        elif op is IN and all(kind is LITERAL for kind, _ in av):
+            found = frozenset(chr(code) for _, code in av)  # "(©|ⓒ)", "[/|]": one of these
         if found is not None:
             conditions.append(found)
     if run:

@@ -27,6 +27,7 @@ from typing import Any
 
 import numpy as np
 from datasketch import MinHash, MinHashLSH
+from datasketch.minhash import _fmix  # the scheme's pre-mix: what `update_batch` applies
 
 # Signature layout and hashing are part of what is stored in the index: changing SEED, SCHEME
 # or the word pattern invalidates stored signatures (reindex).
@@ -89,14 +90,24 @@ def _permutations(num_perm: int) -> Any:
 
 def words(text: str) -> list[str]:
     """Lowercased, compatibility-folded word tokens: what outlets' typography cannot change."""
-    return _WORD.findall(unicodedata.normalize("NFKC", text).casefold())
+    return _words(unicodedata.normalize("NFKC", text))
+
+
+def _words(folded: str) -> list[str]:
+    """`words` of a text already NFKC-normalized."""
+    return _WORD.findall(folded.casefold())
 
 
 def shingles(tokens: Sequence[str], k: int) -> set[bytes]:
-    """Overlapping k-word shingles; a text shorter than k words is one shingle."""
+    """Overlapping k-word shingles; a text shorter than k words is one shingle.
+
+    Each token is encoded once and the shingles joined as bytes (UTF-8 encodes a join as
+    the join of the encodings), `zip` giving each window without slicing the list.
+    """
     if len(tokens) <= k:
         return {" ".join(tokens).encode("utf-8")} if tokens else set()
-    return {" ".join(tokens[i : i + k]).encode("utf-8") for i in range(len(tokens) - k + 1)}
+    encoded = [token.encode("utf-8") for token in tokens]
+    return set(map(b" ".join, zip(*(encoded[i:] for i in range(k)), strict=False)))
 
 
 @dataclass(frozen=True, eq=False)
@@ -147,9 +158,12 @@ EMPTY = Fingerprint(np.zeros(0, np.uint32), 0, "")
 
 def figures(text: str) -> frozenset[int]:
     """32-bit hashes of the first MAX_NUMBERS distinct figures, separators unified."""
-    found = dict.fromkeys(
-        _SEPARATOR.sub(".", n) for n in _NUMBER.findall(unicodedata.normalize("NFKC", text))
-    )
+    return _figures(unicodedata.normalize("NFKC", text))
+
+
+def _figures(folded: str) -> frozenset[int]:
+    """`figures` of a text already NFKC-normalized."""
+    found = dict.fromkeys(_SEPARATOR.sub(".", n) for n in _NUMBER.findall(folded))
     return frozenset(
         int.from_bytes(hashlib.blake2b(n.encode("utf-8"), digest_size=4).digest(), "little")
         for n in list(found)[:MAX_NUMBERS]
@@ -157,19 +171,34 @@ def figures(text: str) -> frozenset[int]:
 
 
 def fingerprint(text: str, params: DupParams = DEFAULT) -> Fingerprint:
-    tokens = words(text)
+    folded = unicodedata.normalize("NFKC", text)  # once, for the words and the figures
+    tokens = _words(folded)
     if not tokens:
         return EMPTY
     grams = shingles(tokens, params.shingle_words)
-    sig = MinHash(
-        num_perm=params.num_perm,
-        seed=SEED,
-        scheme=SCHEME,
-        permutations=_permutations(params.num_perm),
-    )
-    sig.update_batch(list(grams))
     digest = hashlib.blake2b(" ".join(tokens).encode("utf-8"), digest_size=12).hexdigest()
-    return Fingerprint(sig.hashvalues.astype(np.uint32), len(grams), digest, figures(text))
+    return Fingerprint(
+        signature(grams, params.num_perm), len(grams), digest, _figures(folded)
+    )
+
+
+def signature(grams: Iterable[bytes], num_perm: int) -> np.ndarray:
+    """The MinHash signature datasketch's `MinHash.update_batch` gives `grams` (SEED, SCHEME),
+    value for value (`tests/test_shingles.py` compares them), computed without a `MinHash`:
+    its hash function (`sha1_hash32`: the first four bytes of SHA-1, little-endian) run in
+    one comprehension and read as one array, then its pre-mix and permutations as it
+    applies them. Building a `MinHash` per body and hashing each shingle through a function
+    call were most of a wire story's fingerprint."""
+    sha1 = hashlib.sha1
+    hashed = b"".join([sha1(gram).digest()[:4] for gram in grams])
+    if not hashed:
+        return np.full(num_perm, _MAX_HASH, dtype=np.uint32)
+    hv = _fmix(np.frombuffer(hashed, dtype="<u4").astype(np.uint32).reshape(-1, 1), 32)
+    a, b = _permutations(num_perm)
+    return np.asarray(np.minimum((hv * a + b).min(axis=0), _MAX_HASH), dtype=np.uint32)
+
+
+_MAX_HASH = np.uint32((1 << 32) - 1)  # an affine32 MinHash's value before any update
 
 
 def similarity(a: Fingerprint, b: Fingerprint) -> tuple[float, float]:
