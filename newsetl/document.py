@@ -18,7 +18,7 @@ from newsetl.limits import DEFAULT_LIMITS, Limits
 from newsetl.readers import RawRecord
 from transforms.authors import Byline, page_byline, split_byline, text_byline
 from transforms.clean import clean_text
-from transforms.guards import html_depth
+from transforms.guards import depth_over
 from transforms.html import extract_html
 from transforms.language import declared_language, detect_language
 from transforms.normalize import normalize_article
@@ -117,7 +117,7 @@ def build_document(
 ) -> dict[str, Any]:
     """Clean, normalize and assemble one article of the raw folder named `source`."""
     title = repair_text(record.title).strip() if record.title else None
-    if record.html and (depth := html_depth(record.html)) > limits.max_html_depth:
+    if record.html and (depth := depth_over(record.html, limits.max_html_depth)) is not None:
         raise DocumentError(
             f"HTML nested {depth} levels deep, over the {limits.max_html_depth} limit"
         )

@@ -50,6 +50,46 @@ def test_unclosed_raw_text_element_leaves_its_markup_counted() -> None:
     assert guards.html_depth("<div><br/><span/><p>x</p></div>") == 2
 
 
+# The definition `guards.html_depth` implements: every tag of the plain pattern, its name
+# lower-cased, self-closed and void tags skipped.
+_PLAIN_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)([^>]*)>")
+_TAG_SOUP = [
+    *_FRAGMENTS,
+    *("<br>", "<IMG src=x>", "<img alt='<b>'>", "<img alt=\"a<b\"/>", "<a / >", "</div/>"),
+    *("<li>", "<P>", "</P>", "<brx>", "</br>", "<ul>", "</ul>", "<b/>", "<td>", "<tr>"),
+]
+tag_soup = st.lists(st.sampled_from(_TAG_SOUP), max_size=60).map("".join)
+
+
+def _depth_by_plain_pattern(html: str) -> int:
+    stack: list[str] = []
+    deepest = 0
+    for closing, raw_name, rest in _PLAIN_TAG.findall(guards._without_raw_text(html)):
+        name = raw_name.lower()
+        if rest.endswith("/") or name in guards._VOID:
+            continue
+        if closing:
+            if name in stack:
+                while stack and stack.pop() != name:
+                    pass
+            continue
+        if name in guards._IMPLIED_END and stack and stack[-1] == name:
+            stack.pop()
+        stack.append(name)
+        deepest = max(deepest, len(stack))
+    return deepest
+
+
+@settings(max_examples=500, deadline=None)
+@given(tag_soup, st.integers(0, 12))
+def test_depth_is_the_plain_patterns_and_over_a_limit_only_when_deeper(
+    html: str, limit: int
+) -> None:
+    depth = guards.html_depth(html)
+    assert depth == _depth_by_plain_pattern(html)
+    assert guards.depth_over(html, limit) == (depth if depth > limit else None)
+
+
 # ------------------------------------------------------------------ byline candidates
 
 # The definitions `authors._byline_candidates` implements, as XPath 1.0 writes them.

@@ -387,37 +387,59 @@ def byline_texts(tree: HtmlElement) -> Iterator[str]:
                 yield text
 
 
-# Elements marked as the author's: itemprop="author", or a link with rel="author".
-_MARKED = '@itemprop="author" or (@rel="author" and (self::a or self::link))'
-_CLASSES = etree.XPath("//@class", smart_strings=False)
-_IDS = etree.XPath("//@id", smart_strings=False)
+# The attributes that make an element a byline candidate, in document order: one XPath
+# walk of the page, each value with its attribute's name and its element (smart strings).
+_MARKING_ATTRIBUTES = etree.XPath("//@class | //@id | //@itemprop | //@rel")
 _ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
+_AUTHOR_LINKS = ("a", "link")
 
 
 def _byline_candidates(tree: HtmlElement) -> Iterator[list[Any]]:
     """The elements that hold a byline's text, in document order, by kind: those marked
-    itemprop="author", rel="author", a class or id naming a byline, a class naming an
-    author (not the author's bio or picture).
+    itemprop="author", rel="author" (a link), a class or id naming a byline, a class naming
+    an author (not the author's bio or picture).
 
-    The class and id tests are made once per distinct value, in Python, and the elements
-    holding a matching value are then found by plain equality: asking libxml2 to lower-case
-    every element's class in an XPath predicate cost more than all the rest of this module.
-    One XPath walk of the page finds the elements of every kind; each kind is then picked
-    from those few, in the same order."""
-    classes = set(_strings(tree, _CLASSES))
-    ids = set(_strings(tree, _IDS))
-    byline_classes = {c for c in classes if "byline" in _lower(c)}
-    byline_ids = {i for i in ids if "byline" in _lower(i)}
-    author_classes = {
-        c for c in classes if "author" in (low := _lower(c)) and not _AUTHOR_NOT.search(low)
-    }
-    found = _holding(
-        tree, {"class": byline_classes | author_classes, "id": byline_ids}, also=_MARKED
-    )
+    One XPath call lists the page's class, id, itemprop and rel values in document order,
+    each knowing its element; the tests are made in Python, a class value's once per
+    distinct value. A predicate per element in XPath (and lower-casing every class there)
+    cost several times this walk. Each kind is then picked from the few elements found."""
+    byline_classes: set[str] = set()
+    author_classes: set[str] = set()
+    byline_ids: set[str] = set()
+    class_hits: dict[str, bool] = {}
+    found: list[Any] = []
+    for value in _marking_values(tree):
+        name = value.attrname
+        if name == "class":
+            hit = class_hits.get(value)
+            if hit is None:
+                hit = class_hits[value] = _class_kind(value, byline_classes, author_classes)
+        elif name == "id":
+            hit = "byline" in _lower(value)
+            if hit:
+                byline_ids.add(value)
+        elif name == "itemprop":
+            hit = value == "author"
+        else:
+            hit = value == "author" and value.getparent().tag in _AUTHOR_LINKS
+        if hit:
+            element = value.getparent()
+            if not found or found[-1] is not element:  # an element's attributes are adjacent
+                found.append(element)
     yield [e for e in found if e.get("itemprop") == "author"]
-    yield [e for e in found if e.tag in ("a", "link") and e.get("rel") == "author"]
+    yield [e for e in found if e.tag in _AUTHOR_LINKS and e.get("rel") == "author"]
     yield [e for e in found if e.get("class") in byline_classes or e.get("id") in byline_ids]
     yield [e for e in found if e.get("class") in author_classes]
+
+
+def _class_kind(value: str, byline_classes: set[str], author_classes: set[str]) -> bool:
+    """Whether a class value names a byline or an author; it joins the set it names."""
+    low = _lower(value)
+    if "byline" in low:
+        byline_classes.add(value)
+    if "author" in low and not _AUTHOR_NOT.search(low):
+        author_classes.add(value)
+    return value in byline_classes or value in author_classes
 
 
 def _lower(value: str) -> str:
@@ -425,25 +447,9 @@ def _lower(value: str) -> str:
     return value.translate(_ASCII_LOWER)
 
 
-def _strings(tree: HtmlElement, xpath: etree.XPath) -> list[str]:
+def _marking_values(tree: HtmlElement) -> list[Any]:
     try:
-        found = xpath(tree)
-    except Exception:  # lxml on malformed trees
-        return []
-    return [str(v) for v in found] if isinstance(found, list) else []
-
-
-def _holding(tree: HtmlElement, values: dict[str, set[str]], also: str) -> list[Any]:
-    """The elements, in document order, whose attribute (class, id) is one of `values`, or
-    that meet the XPath predicate `also`."""
-    tests, variables = [also], {}
-    for attribute, wanted in values.items():
-        for i, value in enumerate(sorted(wanted)):
-            name = f"{attribute}{i}"
-            tests.append(f"@{attribute}=${name}")
-            variables[name] = value
-    try:
-        found = etree.XPath(f"//*[{' or '.join(tests)}]")(tree, **variables)
+        found = _MARKING_ATTRIBUTES(tree)
     except Exception:  # lxml on malformed trees
         return []
     return found if isinstance(found, list) else []

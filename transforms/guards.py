@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import re
 
-# A tag: end-tag slash, name, and the rest up to the first ">" (ending in "/" when the tag
-# closes itself). Greedy, so the rest costs one step per character.
-_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)([^>]*)>")
+# A tag that does not close itself: end-tag slash and name, then the rest up to the first
+# ">", which must not end in "/" ("<br/>", "<span/>" are no tags here). A self-closed tag
+# holds no other match up to its ">", so this finds the other tags of the plain pattern
+# `<(/?)([a-zA-Z][a-zA-Z0-9]*)([^>]*)>`, and only the names are captured.
+_TAG = re.compile(r"<(/?[a-zA-Z][a-zA-Z0-9]*)(?:[^>]*[^>/])?>")
 # Elements that never take a closing tag, so they don't deepen the tree.
 _VOID = frozenset(
     "area base br col embed hr img input link meta param source track wbr".split()  # noqa: SIM905
@@ -21,29 +23,45 @@ _RAW_CLOSE = {name: re.compile(rf"</{name}\s*>", re.IGNORECASE) for name in _RAW
 _IMPLIED_END = frozenset("p li dt dd option tr td th".split())  # noqa: SIM905
 
 
+def depth_over(html: str, limit: int) -> int | None:
+    """`html_depth(html)` when it is over `limit`, else None. A page with no more opening
+    tags than `limit` cannot nest deeper, and most pages have fewer than a depth limit
+    allows: they are never walked tag by tag. Every opening tag starts with "<" and no end
+    tag's "</" is one, so the count of "<" less that of "</" bounds the opening tags."""
+    text = _without_raw_text(html)
+    if text.count("<") - text.count("</") <= limit:
+        return None
+    depth = _depth(text)
+    return depth if depth > limit else None
+
+
 def html_depth(html: str) -> int:
     """The deepest element nesting, counted from the tags alone (a parser would recurse).
 
     Counted as a parser builds the tree: script and style contents are skipped, an end tag
-    closes the elements opened inside its element, and a stray one is ignored. The loop
-    runs once per tag of every page, so it keeps to plain dict and list operations."""
+    closes the elements opened inside its element, and a stray one is ignored."""
+    return _depth(_without_raw_text(html))
+
+
+def _depth(text: str) -> int:
+    """`html_depth` of a page whose raw-text elements are blanked. The loop runs once per
+    tag of the page, so it keeps to plain dict and list operations."""
     stack: list[str] = []
     open_names: dict[str, int] = {}
     deepest = 0
     void, implied = _VOID, _IMPLIED_END
-    for closing, raw_name, rest in _TAG.findall(_without_raw_text(html)):
-        if rest.endswith("/"):
-            continue
-        name = raw_name.lower()
-        if name in void:
-            continue
-        if closing:
-            if open_names.get(name):
+    for tag in _TAG.findall(text):
+        name = tag.lower()
+        if name[0] == "/":
+            name = name[1:]
+            if open_names.get(name) and name not in void:
                 while stack:
                     popped = stack.pop()
                     open_names[popped] -= 1
                     if popped == name:
                         break
+            continue
+        if name in void:
             continue
         if name in implied and stack and stack[-1] == name:
             stack.pop()

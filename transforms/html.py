@@ -223,13 +223,14 @@ def _keep_flags(
     teasers = teaser_runs([b.text for b in blocks])
     keep = []
     for i, block in enumerate(blocks):
+        # The pattern file's test last: it costs the most, and any one reason is enough.
         furniture = (
             block.text.casefold() == title_key
-            or is_boilerplate(block.text, site_boilerplate)
             or block.teaser
             or teasers[i]
             or (i < first_story and block.kind == "head")
             or (block.link_share > _LINK_SHARE_MAX and not is_prose(block.text))
+            or is_boilerplate(block.text, site_boilerplate)
         )
         keep.append(not furniture)
     return keep

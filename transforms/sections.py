@@ -112,7 +112,11 @@ def recover_sections(tree: HtmlElement, blocks: list[Block]) -> list[Block]:
     body_signature, count = containers.most_common(1)[0]
     if count < _MIN_MATCHED:
         return blocks
-    seen = set().union(*(_grams(_words(b.text)) for b in blocks))
+    # A paragraph of the same words as a block (or as one recovered) has only grams already
+    # seen: most of the container's paragraphs are the extracted ones, and their grams are
+    # not compared, nor the blocks' grams gathered until a paragraph needs them.
+    seen_words = {_words(b.text) for b in blocks}
+    seen: set[str] | None = None
     recovered: list[tuple[int, Block]] = []
     for paragraph in paragraphs:
         parent = paragraph.getparent()
@@ -120,6 +124,10 @@ def recover_sections(tree: HtmlElement, blocks: list[Block]) -> list[Block]:
             continue
         text = _visible_text(paragraph)
         words = _words(text)
+        if words in seen_words:
+            continue
+        if seen is None:
+            seen = set().union(*(_grams(w) for w in seen_words))
         if (
             _is_seen(words, seen)
             or not is_prose(text)
@@ -130,6 +138,7 @@ def recover_sections(tree: HtmlElement, blocks: list[Block]) -> list[Block]:
         ):
             continue
         seen |= _grams(words)
+        seen_words.add(words)
         recovered.append((order[paragraph], Block(text, "p", 0.0, teaser=False)))
     if not recovered:
         return blocks
