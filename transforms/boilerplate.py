@@ -31,7 +31,6 @@ LEARNABLE_MAX_WORDS = 30
 MIN_STORIES = 5
 MIN_SHARE = 0.05
 _DIGITS = re.compile(r"\d+")
-_ASCII_DIGIT = re.compile(r"[0-9]")
 # Paragraphs remembered by `learnable` (as `transforms.paragraphs` remembers its answers).
 _MEMO = 4096
 _EDGE_PUNCT = re.compile(r"^[\W_]+|[\W_]+$")
@@ -96,7 +95,7 @@ def learnable(paragraph: str) -> bool:
     true of 0-9 alone), other text character by character, as `str.isdigit` decides.
     """
     if paragraph.isascii():
-        figures = _ASCII_DIGIT.search(paragraph) is not None
+        figures = _DIGITS.search(paragraph) is not None
     else:
         figures = any(map(str.isdigit, paragraph))
     return (

@@ -156,13 +156,9 @@ class Fingerprint:
 EMPTY = Fingerprint(np.zeros(0, np.uint32), 0, "")
 
 
-def figures(text: str) -> frozenset[int]:
-    """32-bit hashes of the first MAX_NUMBERS distinct figures, separators unified."""
-    return _figures(unicodedata.normalize("NFKC", text))
-
-
 def _figures(folded: str) -> frozenset[int]:
-    """`figures` of a text already NFKC-normalized."""
+    """32-bit hashes of the first MAX_NUMBERS distinct figures of an NFKC-normalized text,
+    separators unified."""
     found = dict.fromkeys(_SEPARATOR.sub(".", n) for n in _NUMBER.findall(folded))
     return frozenset(
         int.from_bytes(hashlib.blake2b(n.encode("utf-8"), digest_size=4).digest(), "little")
