@@ -312,6 +312,9 @@ class Grouping:
         # Each band key's members: the first one's index alone until a second shares the key
         # (most keys have one member, and a list per key was most of the allocations).
         self._buckets: dict[str, int | list[int]] = {}
+        # The first member of each normalized text: its exact copies join it and stay out of
+        # the buckets (see `add`).
+        self._texts: dict[str, int] = {}
 
     def __len__(self) -> int:
         return len(self._members)
@@ -332,6 +335,14 @@ class Grouping:
         i = len(self._members)
         self._members.append(member)
         self._parent.append(i)
+        if member.fingerprint.size:
+            first = self._texts.setdefault(member.fingerprint.text_hash, i)
+            if first != i:
+                # An exact copy has the first's band keys and is judged the same story as
+                # whatever the first is: it joins the first's story, and the first stands for it
+                # in the buckets. A story repeated k times costs its buckets once, not k times.
+                self._parent[i] = self._find(first)
+                return
         for key in member.fingerprint.band_keys(self.params):
             bucket = self._buckets.get(key)
             if bucket is None:

@@ -12,7 +12,10 @@ that bridges two stories merges them (the smaller story's members take the large
 member that leaves (deleted, or re-indexed with other words) makes its story regroup without
 it (a piece that falls apart takes its own id). The grouping, which documents share a story,
 is the one the whole collection would get at once, whatever the order documents arrived in;
-the id a story carries is that of a member, the one it was first seen with.
+the id a story carries is that of a member, the one it was first seen with. Exact copies
+(the same normalized text) are marked `story_copy` but one per text: the unmarked one stands
+for its copies when candidates are fetched, so a story republished k times costs each later
+batch one stored candidate, not k.
 
 Read side. What depends on the whole story, how many copies it has and which is canonical, is
 counted when read: a `terms` aggregation over the stories of a page of hits, with a `top_hits`
@@ -54,6 +57,7 @@ _SOURCE = [
     "story_text",
     "story_id",
     "story_rank",
+    "story_copy",
 ]
 # A story's canonical member first; documents indexed before `story_rank` existed last.
 CANONICAL_ORDER: list[dict[str, Any]] = [
@@ -109,12 +113,12 @@ def assign_stories(
         client.indices.refresh(index=alias)  # the previous batch must be searchable
     with timed(seconds, "load: story fetch"):
         bands = sorted({key for doc in docs for key in doc["story_bands"]})
-        stored = _fetch(client, alias, "story_bands", bands, ids=list(batch))
+        stored = _fetch(client, alias, "story_bands", bands, ids=list(batch), copies=False)
         moved = sorted(i for i in batch if i in stored and _words_changed(stored[i], by_id[i]))
         if moved:  # they leave their stories first, which may fall apart without them
             _regroup_without(client, alias, moved, params)
             client.indices.refresh(index=alias)
-            stored = _fetch(client, alias, "story_bands", bands, ids=list(batch))
+            stored = _fetch(client, alias, "story_bands", bands, ids=list(batch), copies=False)
     with timed(seconds, "load: story regroup"):
         members = [
             *batch.values(),
@@ -122,8 +126,12 @@ def assign_stories(
         ]
         labels = {i: _label(i, s) for i, s in stored.items() if i not in moved}
         target, merged = _labels(client, alias, group(members, params), labels)
+        copies = _exact_copies(batch, stored, moved)
         for doc in docs:
             doc["story_id"] = target[doc["id"]]
+            doc.pop("story_copy", None)
+            if doc["id"] in copies:
+                doc["story_copy"] = True
     with timed(seconds, "load: story updates"):
         _relabel(client, alias, merged, skip=stored)
         _update_changed(client, alias, stored, target, by_id)
@@ -201,10 +209,53 @@ def _labels(
     return target, merged
 
 
+def _exact_copies(
+    batch: Mapping[str, Member], stored: Mapping[str, Mapping[str, Any]], moved: Collection[str]
+) -> set[str]:
+    """The batch documents to mark `story_copy`: exact copies (the same normalized text) of a
+    stored document that is not itself marked, or of a batch document with a smaller id.
+
+    One unmarked member per text stands for all its copies: candidates are fetched by band key
+    without the marked ones (`_fetch`), and an exact copy is judged the same story as whatever
+    its text's representative is (`transforms.shingles.Grouping`), so a story repeated k times
+    is read and grouped once per batch, not k times. A stored representative stays one; a
+    text whose representative is gone gets the next copy that arrives (or `_regroup_without`
+    promotes one).
+    """
+    kept: dict[str, set[str]] = defaultdict(set)
+    for doc_id, source in stored.items():
+        if doc_id not in moved and source.get("story_text") and not source.get("story_copy"):
+            kept[source["story_text"]].add(doc_id)
+    copies: set[str] = set()
+    for doc_id in sorted(batch):
+        fp = batch[doc_id].fingerprint
+        if not fp.size or doc_id in kept[fp.text_hash]:
+            continue
+        if kept[fp.text_hash]:
+            copies.add(doc_id)
+        else:
+            kept[fp.text_hash].add(doc_id)
+    return copies
+
+
+def _promoted(stored: Mapping[str, Mapping[str, Any]]) -> set[str]:
+    """Among `stored` (whole stories), the smallest id of each text whose members are all
+    marked copies: its representative left, and one copy must stand for the text again."""
+    texts: dict[str, list[str]] = defaultdict(list)
+    represented: set[str] = set()
+    for doc_id, source in stored.items():
+        if text := source.get("story_text"):
+            texts[text].append(doc_id)
+            if not source.get("story_copy"):
+                represented.add(text)
+    return {min(ids) for text, ids in texts.items() if text not in represented}
+
+
 def _regroup_without(
     client: Elasticsearch, alias: str, ids: Sequence[str], params: DupParams
 ) -> None:
-    """Regroup the stories of `ids` without them; pieces that fall apart get their own ids."""
+    """Regroup the stories of `ids` without them; pieces that fall apart get their own ids,
+    and a text left with only marked copies has one promoted to stand for it."""
     leaving = _fetch(client, alias, "_id", ids)
     story_ids = sorted({_label(i, s) for i, s in leaving.items()})
     stored = {
@@ -221,7 +272,7 @@ def _regroup_without(
         ordered = sorted(pieces.items(), key=lambda p: (-len(p[1]), p[0]))
         for n, (first, piece) in enumerate(ordered):
             target.update(dict.fromkeys(piece, story_id if n == 0 else first))
-    _update_changed(client, alias, stored, target)
+    _update_changed(client, alias, stored, target, promoted=_promoted(stored))
 
 
 def _relabel(
@@ -251,12 +302,14 @@ def _update_changed(
     stored: Mapping[str, Mapping[str, Any]],
     target: Mapping[str, str],
     batch: Mapping[str, Mapping[str, Any]] | None = None,
+    promoted: Collection[str] = (),
 ) -> None:
-    """Partial updates of the stored documents whose story id differs from `target`.
+    """Partial updates of the stored documents whose story id differs from `target`, and of
+    the `promoted` ones (no longer marked copies).
 
-    A stored copy of a `batch` document also gets the batch's fingerprint and rank when its
-    own differ: the loader skips unchanged content, and documents indexed before story
-    grouping existed have none, so re-running the pipeline over them is what backfills it.
+    A stored copy of a `batch` document also gets the batch's fingerprint, rank and copy mark
+    when its own differ: the loader skips unchanged content, and documents indexed before
+    story grouping existed have none, so re-running the pipeline over them is what backfills it.
     """
     actions = []
     for doc_id, source in stored.items():
@@ -264,8 +317,15 @@ def _update_changed(
         doc = (batch or {}).get(doc_id)
         if doc:
             fields.update({k: doc[k] for k in (*FINGERPRINT_FIELDS, "story_rank")})
-        # The bands follow from the signature, so they are not fetched to be compared.
-        if any(source.get(k) != v for k, v in fields.items() if k != "story_bands"):
+        copy = bool(doc.get("story_copy")) if doc else bool(source.get("story_copy"))
+        if doc_id in promoted:
+            copy = False
+        # The bands follow from the signature, so they are not fetched to be compared; a
+        # missing mark is no mark.
+        if copy != bool(source.get("story_copy")) or any(
+            source.get(k) != v for k, v in fields.items() if k != "story_bands"
+        ):
+            fields["story_copy"] = copy
             actions.append({"_op_type": "update", "_index": alias, "_id": doc_id, "doc": fields})
     write_all(client, actions, alias)
 
@@ -297,13 +357,18 @@ def _fetch(
     values: Sequence[str],
     *,
     ids: Sequence[str] = (),
+    copies: bool = True,
 ) -> dict[str, dict[str, Any]]:
-    """Stored documents whose `field` has any of `values`, or whose id is in `ids` (scrolled)."""
+    """Stored documents whose `field` has any of `values` (without those marked `story_copy`
+    unless `copies`), or whose id is in `ids` (scrolled)."""
     found: dict[str, dict[str, Any]] = {}
-    clauses = [{"terms": {field: list(chunk)}} for chunk in _chunks(values)]
-    clauses += [{"ids": {"values": list(chunk)}} for chunk in _chunks(ids)]
-    for clause in clauses:
-        query = {"bool": {"filter": [clause]}}
+    unmarked = [] if copies else [{"term": {"story_copy": True}}]
+    queries = [
+        {"bool": {"filter": [{"terms": {field: list(chunk)}}], "must_not": unmarked}}
+        for chunk in _chunks(values)
+    ]
+    queries += [{"bool": {"filter": [{"ids": {"values": list(chunk)}}]}} for chunk in _chunks(ids)]
+    for query in queries:
         for hit in helpers.scan(
             client, index=alias, query={"query": query, "_source": _SOURCE}, size=1000
         ):

@@ -178,6 +178,50 @@ def test_joining_a_story_writes_only_the_new_copy(client: Elasticsearch) -> None
     assert [i for i, s in _stories(client, alias).items() if s[2]] == ["a3"]
 
 
+def _marks(client: Elasticsearch, alias: str) -> dict[str, tuple[str, bool]]:
+    """(story_id, marked an exact copy) of every document."""
+    client.indices.refresh(index=alias)
+    hits = client.search(index=alias, size=1000, source_includes=["story_id", "story_copy"])
+    return {
+        h["_id"]: (h["_source"]["story_id"], bool(h["_source"].get("story_copy")))
+        for h in hits["hits"]["hits"]
+    }
+
+
+def test_six_copies_one_stands_for_the_rest(client: Elasticsearch) -> None:
+    """Six exact copies arriving over three batches: one unmarked member stands for the text,
+    the others join its story marked; when the representative leaves (deleted, or re-indexed
+    with other words) one copy is promoted, and a seventh copy still joins the story."""
+    alias = "t-stories-six"
+    rng = random.Random(21)
+    story, other = _paragraphs(rng), _paragraphs(rng)
+    sites = ["one.com", "two.org", "three.net", "four.com", "five.org", "six.net"]
+    copies = [_doc(f"s{n}", story, site, None) for n, site in enumerate(sites)]
+    _ingest(client, alias, [copies[3], _doc("o1", other, "one.com", None)], batch=2)
+    _ingest(client, alias, [copies[5], copies[0], copies[4]], batch=3)
+    _ingest(client, alias, [copies[1], copies[2]], batch=1)
+    marks = _marks(client, alias)
+    assert {marks[f"s{n}"][0] for n in range(6)} == {"s3"} and marks["o1"] == ("o1", False)
+    assert [i for i, (_, copy) in sorted(marks.items()) if not copy] == ["o1", "s3"]
+    _ingest(client, alias, [copies[3]], batch=1)  # unchanged: the marks stay
+    assert _marks(client, alias) == marks
+
+    forget_stories(client, alias, ["s3"])
+    client.delete(index=alias, id="s3", refresh=True)
+    marks = _marks(client, alias)
+    assert [i for i, (_, copy) in sorted(marks.items()) if not copy] == ["o1", "s0"]
+    assert len({marks[f"s{n}"][0] for n in (0, 1, 2, 4, 5)}) == 1
+
+    _ingest(client, alias, [_doc("s0", other[:5], "one.com", None)], batch=1)  # other words
+    marks = _marks(client, alias)
+    assert [i for i, (_, copy) in sorted(marks.items()) if not copy] == ["o1", "s0", "s1"]
+    assert marks["s0"][0] == marks["o1"][0] != marks["s1"][0]
+    _ingest(client, alias, [_doc("s9", story, "nine.com", None)], batch=1)
+    marks = _marks(client, alias)
+    assert marks["s9"] == (marks["s1"][0], True)
+    assert {marks[i][0] for i in ("s1", "s2", "s4", "s5", "s9")} == {marks["s1"][0]}
+
+
 def test_late_bridge_merges_stories_and_relabels(client: Elasticsearch) -> None:
     paras = _paragraphs(random.Random(5), 8)
     head = _doc("m-head", paras[:4], "one.com", "2024-01-01T00:00:00Z")
