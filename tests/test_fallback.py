@@ -164,6 +164,16 @@ def test_a_cells_tail_is_not_fused_to_it() -> None:
     assert extract_html(html).body.split() == ["0", "0"]
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="trafilatura reorders and fuses a paragraph nested in a row in a paragraph "
+    "(lxml keeps <p><b><tr>0<p>1 nested; found by the property test below): known, not fixed",
+)
+def test_a_paragraph_nested_in_a_row_in_a_paragraph_keeps_its_words() -> None:
+    html = "<html><body><p><b><tr>0<p>1</body></html>"
+    assert extract_html(html).body.split() == ["0", "1"]
+
+
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(_soup())
 def test_fallbacks_never_raise_and_add_no_words(html: str) -> None:
