@@ -3,19 +3,21 @@
 Write side. Every indexed document carries its LSH band keys (`story_bands`, indexed), its
 MinHash signature (`story_minhash`, binary, not indexed), the hash of its normalized text
 (`story_text`), its own canonical rank (`story_rank`: the agency's copy first, then the
-earliest, then the longest) and its `story_id`. A batch about to be loaded is matched with one
-`terms` query on its band keys; `transforms.shingles.group` groups the batch with the stored
-candidates in memory, and a new document takes the `story_id` of the story it joins, written
-with the document itself: the earlier members are not touched, so joining the k-th copy of a
-story costs the engine one write, not k. Only two rarer events write other members: a document
-that bridges two stories merges them (the smaller story's members take the larger's id), and a
-member that leaves (deleted, or re-indexed with other words) makes its story regroup without
-it (a piece that falls apart takes its own id). The grouping, which documents share a story,
-is the one the whole collection would get at once, whatever the order documents arrived in;
-the id a story carries is that of a member, the one it was first seen with. Exact copies
-(the same normalized text) are marked `story_copy` but one per text: the unmarked one stands
-for its copies when candidates are fetched, so a story republished k times costs each later
-batch one stored candidate, not k.
+earliest, then the longest) and its `story_id`. A batch about to be loaded is matched with a
+`terms` query on its texts' hashes, then one on the band keys of the texts not stored yet;
+`transforms.shingles.group` groups the batch with the stored candidates in memory, and a new
+document takes the `story_id` of the story it joins, written with the document itself: the
+earlier members are not touched, so joining the k-th copy of a story costs the engine one
+write, not k. Only two rarer events write other members: a document that bridges two stories
+merges them (the smaller story's members take the larger's id), and a member that leaves
+(deleted, or re-indexed with other words) makes its story regroup without it (a piece that
+falls apart takes its own id). The grouping, which documents share a story, is the one the
+whole collection would get at once, whatever the order documents arrived in; the id a story
+carries is that of a member, the one it was first seen with. Exact copies (the same normalized
+text) are marked `story_copy` but one per text: the unmarked one stands for its copies when
+candidates are fetched, and a copy of a stored text needs no band query (that text met its band
+neighbours when it arrived), so a story republished k times costs a later batch one stored
+candidate found by one term, not k found by every band key.
 
 Read side. What depends on the whole story, how many copies it has and which is canonical, is
 counted when read: a `terms` aggregation over the stories of a page of hits, with a `top_hits`
@@ -49,6 +51,9 @@ from transforms.shingles import (
 FINGERPRINT_FIELDS = ("story_bands", "story_minhash", "story_text")
 # index.max_terms_count defaults to 65,536; a batch of 10,000 documents has 370,000 band keys.
 TERMS_PER_QUERY = 50_000
+# Hits per scroll page: each page seeks every term of the query again (Lucene rebuilds a
+# terms filter per request), so few large pages, under the 10,000 of index.max_result_window.
+FETCH_PAGE = 5000
 _SOURCE = [
     "source.site",
     "published_at",
@@ -112,13 +117,20 @@ def assign_stories(
     with timed(seconds, "load: story refresh"):
         client.indices.refresh(index=alias)  # the previous batch must be searchable
     with timed(seconds, "load: story fetch"):
-        bands = sorted({key for doc in docs for key in doc["story_bands"]})
-        stored = _fetch(client, alias, "story_bands", bands, ids=list(batch), copies=False)
+        texts = sorted({m.fingerprint.text_hash for m in batch.values() if m.fingerprint.size})
+        stored = _fetch(client, alias, "story_text", texts, ids=list(batch), copies=False)
         moved = sorted(i for i in batch if i in stored and _words_changed(stored[i], by_id[i]))
         if moved:  # they leave their stories first, which may fall apart without them
             _regroup_without(client, alias, moved, params)
             client.indices.refresh(index=alias)
-            stored = _fetch(client, alias, "story_bands", bands, ids=list(batch), copies=False)
+            stored = _fetch(client, alias, "story_text", texts, ids=list(batch), copies=False)
+        # A text already stored was grouped with its band neighbours when it arrived (and
+        # every later arrival with it): its copies join its story with no band query.
+        known = {s["story_text"] for i, s in stored.items() if i not in moved and _stands(s)}
+        bands = sorted(
+            {key for doc in docs if doc["story_text"] not in known for key in doc["story_bands"]}
+        )
+        stored.update(_fetch(client, alias, "story_bands", bands, copies=False))
     with timed(seconds, "load: story regroup"):
         members = [
             *batch.values(),
@@ -224,7 +236,7 @@ def _exact_copies(
     """
     kept: dict[str, set[str]] = defaultdict(set)
     for doc_id, source in stored.items():
-        if doc_id not in moved and source.get("story_text") and not source.get("story_copy"):
+        if doc_id not in moved and _stands(source):
             kept[source["story_text"]].add(doc_id)
     copies: set[str] = set()
     for doc_id in sorted(batch):
@@ -236,6 +248,11 @@ def _exact_copies(
         else:
             kept[fp.text_hash].add(doc_id)
     return copies
+
+
+def _stands(source: Mapping[str, Any]) -> bool:
+    """A stored document stands for its text: it has one and is not marked a copy."""
+    return bool(source.get("story_text")) and not source.get("story_copy")
 
 
 def _promoted(stored: Mapping[str, Mapping[str, Any]]) -> set[str]:
@@ -370,7 +387,7 @@ def _fetch(
     queries += [{"bool": {"filter": [{"ids": {"values": list(chunk)}}]}} for chunk in _chunks(ids)]
     for query in queries:
         for hit in helpers.scan(
-            client, index=alias, query={"query": query, "_source": _SOURCE}, size=1000
+            client, index=alias, query={"query": query, "_source": _SOURCE}, size=FETCH_PAGE
         ):
             found[hit["_id"]] = hit["_source"]
     return found
