@@ -173,9 +173,10 @@ def fingerprint(text: str, params: DupParams = DEFAULT) -> Fingerprint:
         return EMPTY
     grams = shingles(tokens, params.shingle_words)
     digest = hashlib.blake2b(" ".join(tokens).encode("utf-8"), digest_size=12).hexdigest()
-    return Fingerprint(
-        signature(grams, params.num_perm), len(grams), digest, _figures(folded)
-    )
+    return Fingerprint(signature(grams, params.num_perm), len(grams), digest, _figures(folded))
+
+
+_MAX_HASH = np.uint32((1 << 32) - 1)  # an affine32 MinHash's value before any update
 
 
 def signature(grams: Iterable[bytes], num_perm: int) -> np.ndarray:
@@ -192,9 +193,6 @@ def signature(grams: Iterable[bytes], num_perm: int) -> np.ndarray:
     hv = _fmix(np.frombuffer(hashed, dtype="<u4").astype(np.uint32).reshape(-1, 1), 32)
     a, b = _permutations(num_perm)
     return np.asarray(np.minimum((hv * a + b).min(axis=0), _MAX_HASH), dtype=np.uint32)
-
-
-_MAX_HASH = np.uint32((1 << 32) - 1)  # an affine32 MinHash's value before any update
 
 
 def similarity(a: Fingerprint, b: Fingerprint) -> tuple[float, float]:

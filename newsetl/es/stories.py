@@ -126,9 +126,9 @@ def assign_stories(
             stored = _fetch(client, alias, "story_text", texts, ids=list(batch), copies=False)
         # A text already stored was grouped with its band neighbours when it arrived (and
         # every later arrival with it): its copies join its story with no band query.
-        known = {s["story_text"] for i, s in stored.items() if i not in moved and _stands(s)}
+        standing = _standing(stored, moved)
         bands = sorted(
-            {key for doc in docs if doc["story_text"] not in known for key in doc["story_bands"]}
+            {key for doc in docs if doc["story_text"] not in standing for key in doc["story_bands"]}
         )
         stored.update(_fetch(client, alias, "story_bands", bands, copies=False))
     with timed(seconds, "load: story regroup"):
@@ -138,7 +138,7 @@ def assign_stories(
         ]
         labels = {i: _label(i, s) for i, s in stored.items() if i not in moved}
         target, merged = _labels(client, alias, group(members, params), labels)
-        copies = _exact_copies(batch, stored, moved)
+        copies = _exact_copies(batch, standing)
         for doc in docs:
             doc["story_id"] = target[doc["id"]]
             doc.pop("story_copy", None)
@@ -221,9 +221,18 @@ def _labels(
     return target, merged
 
 
-def _exact_copies(
-    batch: Mapping[str, Member], stored: Mapping[str, Mapping[str, Any]], moved: Collection[str]
-) -> set[str]:
+def _standing(
+    stored: Mapping[str, Mapping[str, Any]], moved: Collection[str]
+) -> dict[str, set[str]]:
+    """{text: the stored documents that stand for it}, those leaving it (`moved`) left out."""
+    standing: dict[str, set[str]] = defaultdict(set)
+    for doc_id, source in stored.items():
+        if doc_id not in moved and _stands(source):
+            standing[source["story_text"]].add(doc_id)
+    return dict(standing)
+
+
+def _exact_copies(batch: Mapping[str, Member], standing: Mapping[str, Collection[str]]) -> set[str]:
     """The batch documents to mark `story_copy`: exact copies (the same normalized text) of a
     stored document that is not itself marked, or of a batch document with a smaller id.
 
@@ -232,21 +241,17 @@ def _exact_copies(
     its text's representative is (`transforms.shingles.Grouping`), so a story repeated k times
     is read and grouped once per batch, not k times. A stored representative stays one; a
     text whose representative is gone gets the next copy that arrives (or `_regroup_without`
-    promotes one).
+    promotes one). `standing`: `_standing` of the stored candidates.
     """
-    kept: dict[str, set[str]] = defaultdict(set)
-    for doc_id, source in stored.items():
-        if doc_id not in moved and _stands(source):
-            kept[source["story_text"]].add(doc_id)
+    first: dict[str, str] = {}  # a text with no stored representative: its smallest batch id
     copies: set[str] = set()
     for doc_id in sorted(batch):
         fp = batch[doc_id].fingerprint
-        if not fp.size or doc_id in kept[fp.text_hash]:
+        stored = standing.get(fp.text_hash, ())
+        if not fp.size or doc_id in stored:
             continue
-        if kept[fp.text_hash]:
+        if stored or first.setdefault(fp.text_hash, doc_id) != doc_id:
             copies.add(doc_id)
-        else:
-            kept[fp.text_hash].add(doc_id)
     return copies
 
 
@@ -263,7 +268,7 @@ def _promoted(stored: Mapping[str, Mapping[str, Any]]) -> set[str]:
     for doc_id, source in stored.items():
         if text := source.get("story_text"):
             texts[text].append(doc_id)
-            if not source.get("story_copy"):
+            if _stands(source):
                 represented.add(text)
     return {min(ids) for text, ids in texts.items() if text not in represented}
 
