@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -43,7 +41,7 @@ def test_ahead_submits_lazily() -> None:
 
 
 def _work(*names: str) -> list[FileWork]:
-    return [FileWork(Path(f"/raw/{n}"), n, 10, 20) for n in names]
+    return [FileWork(f"/raw/{n}", n, 10, 20) for n in names]
 
 
 def test_with_ledger_attaches_entries_and_forgets_the_stat_of_redo_files() -> None:

@@ -49,7 +49,7 @@ def _reference(root: Path) -> list[dict[str, Any]]:
     """Learn from every file first, then transform every file: what one pass must equal."""
     name = source_name(None, root)  # the folder's name, as `transform_paths` defaults to
     work = [
-        FileWork(p, p.relative_to(root).as_posix(), -1, -1, source=name) for p in discover(root)
+        FileWork.of(p, root, source=name) for p in discover(root)
     ]
     learned = learn(gather_evidence(work, root, force=True).items)
     assert any(learned.values())  # the folder does teach keys

@@ -139,7 +139,7 @@ def _learned_in_memory(raw: Path) -> dict[str, frozenset[str]]:
     from newsetl.learned import learn
     from newsetl.pipeline import FileWork, gather_evidence
 
-    work = [FileWork(p, p.relative_to(raw).as_posix(), -1, -1, source="raw") for p in discover(raw)]
+    work = [FileWork.of(p, raw, source="raw") for p in discover(raw)]
     return learn(gather_evidence(work, raw, force=True).items)
 
 

@@ -36,7 +36,7 @@ def _indexed(client: Elasticsearch, alias: str) -> dict[str, dict[str, Any]]:
 
 def _lent_in_memory(raw: Path) -> dict[str, dict[str, str]]:
     work = [
-        FileWork(p, p.relative_to(raw).as_posix(), -1, -1, source=raw.name) for p in discover(raw)
+        FileWork.of(p, raw, source=raw.name) for p in discover(raw)
     ]
     return lend(gather_evidence(work, raw, force=True).items)
 
