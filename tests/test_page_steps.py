@@ -274,6 +274,35 @@ def test_page_parse_is_trafilaturas_with_the_same_element_classes(html: str) -> 
     assert [type(e) for e in ours.iter()] == [type(e) for e in theirs.iter()]
 
 
+# The pieces a page's text can open with or hold that the parse treats apart: declarations
+# libxml2 misreads, control characters and non-characters (repaired away), lone surrogates,
+# byte order marks and white space other than ASCII (parsed from the str), other scripts.
+_PARSE_PARTS = [
+    *("<!DOCTYPE html>", '<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Strict//EN" "x.dtd">'),
+    *("<html>", "<html/>", "</html>", "<head>", "<body>", "<p>", "</p>", "<br/>", "<!-- c -->"),
+    *("<meta charset=windows-1251>", '<?xml version="1.0" encoding="iso-8859-1"?>'),
+    *("\n", "\r\n", " ", "\xa0", "\u3000", "\ufeff", "\x0c", "\x00", "\x1f", "\x85"),
+    *("\ufffe", "\uffff", "\ud800", "é", "Привет", "中文", "😀", "words", "&amp;", "&nbsp;"),
+]
+
+
+@settings(max_examples=700, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(_PARSE_PARTS), max_size=16).map("".join))
+def test_page_parse_is_trafilaturas_str_parse_of_the_page_with_controls_as_spaces(
+    html: str,
+) -> None:
+    """The parse from the page's UTF-8 bytes, with the repairs skipped when the bytes show
+    nothing to repair, gives the tree trafilatura's own parse gives."""
+    from transforms.html import _CONTROLS
+
+    ours, theirs = _parse(html), trafilatura.load_html(_CONTROLS.sub(" ", html))
+    if theirs is None or not isinstance(theirs, HtmlElement):
+        assert ours is None
+        return
+    assert ours is not None
+    assert lxml_html.tostring(ours) == lxml_html.tostring(theirs)
+
+
 # ------------------------------------------------------------------ JSON-LD wrappers
 
 # The definition `jsonld.unwrap` implements: each side's pattern substituted, twice.
