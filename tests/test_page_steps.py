@@ -180,6 +180,23 @@ def test_prose_bound_holds_and_the_gate_answers_as_the_exact_measure(
     assert fallback.wanted(body_words, tree) == fallback.needs_fallback(body_words, exact)
 
 
+_SCRIPTED_PARTS = [*_PAGE_PARTS, "<script>1</script>", "<style></style>"]
+
+
+@settings(suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(_SCRIPTED_PARTS), max_size=25))
+def test_prose_bound_is_the_words_of_the_text_nodes_outside_scripts_and_styles(
+    parts: list[str],
+) -> None:
+    from lxml import etree
+
+    from transforms.paragraphs import text_words
+
+    tree = _tree("<html><head><title>t</title></head><body>" + "".join(parts) + "</body></html>")
+    visible = etree.XPath("//text()[not(parent::script or parent::style)]")(tree)
+    assert fallback.prose_words_bound(tree) == text_words(" ".join(map(str, visible)))
+
+
 # ------------------------------------------------------------------ trafilatura's XML
 
 
@@ -301,6 +318,48 @@ def test_page_parse_is_trafilaturas_str_parse_of_the_page_with_controls_as_space
         return
     assert ours is not None
     assert lxml_html.tostring(ours) == lxml_html.tostring(theirs)
+
+
+# ------------------------------------------------------------------ headline meta tags
+
+_META_NAMES = ["og:title", "twitter:title", "og:site_name", "OG:TITLE", "description"]
+
+
+@st.composite
+def _meta_page(draw: st.DrawFn) -> str:
+    metas = []
+    for _ in range(draw(st.integers(0, 8))):
+        attrs = [
+            f'{attr}="{draw(st.sampled_from(_META_NAMES))}"'
+            for attr in ("property", "name")
+            if draw(st.booleans())
+        ]
+        if draw(st.booleans()):
+            attrs.append(f'content="{draw(st.sampled_from(["", " ", "A  headline", "Site"]))}"')
+        metas.append(f"<meta {' '.join(attrs)}>")
+    where = draw(st.sampled_from(["head", "body"]))
+    head, body = ("".join(metas), "") if where == "head" else ("", "".join(metas))
+    return f"<html><head>{head}</head><body><p>x</p>{body}</body></html>"
+
+
+@settings(suppress_health_check=[HealthCheck.too_slow])
+@given(_meta_page(), st.lists(st.sampled_from(_META_NAMES), min_size=1, max_size=2))
+def test_headline_meta_is_the_xpath_definition(html: str, names: list[str]) -> None:
+    from transforms.paragraphs import collapse
+    from transforms.title import _meta, _metas
+
+    tree = _tree(html)
+    definition = next(
+        (
+            text
+            for name in names
+            for attr in ("property", "name")
+            for value in tree.xpath(f'//meta[@{attr}="{name}"]/@content')
+            if (text := collapse(str(value)))
+        ),
+        "",
+    )
+    assert _meta(_metas(tree), *names) == definition
 
 
 # ------------------------------------------------------------------ JSON-LD wrappers
