@@ -320,6 +320,31 @@ def test_page_parse_is_trafilaturas_str_parse_of_the_page_with_controls_as_space
     assert lxml_html.tostring(ours) == lxml_html.tostring(theirs)
 
 
+# ------------------------------------------------------------------ section recovery
+
+_PARAGRAPH_PARTS = [
+    *("word ", "Gaza", " ", "\n", "<b>", "</b>", "<a href=x>", "</a>", "<span>", "</span>"),
+    *("<br>", "<script>var a;</script>", "<style>p{}</style>", "<noscript>n</noscript>"),
+    *("<template>t</template>", "<em>x</em>", "\xa0", "&amp;"),
+]
+
+
+@settings(suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.lists(st.sampled_from(_PARAGRAPH_PARTS), max_size=10).map("".join), max_size=6))
+def test_a_paragraph_read_as_text_has_the_words_of_its_text_content(bodies: list[str]) -> None:
+    """Section recovery skips the extracted paragraphs it can read as text: their visible
+    text's words are those of their text content, which a block already holds."""
+    from transforms import sections
+    from transforms.paragraphs import collapse
+
+    paragraphs = "".join(f"<p>{body}</p>" for body in bodies)
+    tree = _tree(f"<html><body><div class=s>{paragraphs}</div></body></html>")
+    for paragraph in tree.iter("p"):
+        if sections._reads_as_text(paragraph):
+            visible = sections._words(sections._visible_text(paragraph))
+            assert visible == sections._words(collapse(paragraph.text_content()))
+
+
 # ------------------------------------------------------------------ headline meta tags
 
 _META_NAMES = ["og:title", "twitter:title", "og:site_name", "OG:TITLE", "description"]
