@@ -246,6 +246,21 @@ def _unpin(changed: _Pinned) -> None:
         element.tail = tail
 
 
+@cache
+def _options() -> Extractor:
+    """trafilatura's options for `_content_xml`, built once: trafilatura reads them and
+    copies them where it changes one (its recall retry), and building them reads its
+    configuration anew each time."""
+    return Extractor(
+        output_format="xml",
+        comments=True,  # lets trafilatura set comments apart; only <main> is read
+        links=True,
+        tables=True,
+        images=False,
+        dedup=False,
+    )
+
+
 def _content_xml(tree: HtmlElement) -> str:
     """trafilatura's XML for the page, as `trafilatura.extract(output_format="xml")` gives
     it, without the metadata (title, date, fingerprint) `extract` always computes: newsetl
@@ -254,14 +269,7 @@ def _content_xml(tree: HtmlElement) -> str:
     No URL is given: trafilatura uses it only to make each link's address absolute (the
     `target` attribute of a `<ref>`, resolved link by link), and the blocks read a link's
     text, never its address."""
-    options = Extractor(
-        output_format="xml",
-        comments=True,  # lets trafilatura set comments apart; only <main> is read
-        links=True,
-        tables=True,
-        images=False,
-        dedup=False,
-    )
+    options = _options()
     try:
         document = trafilatura.bare_extraction(tree, options=options)
         if not isinstance(document, Document):
