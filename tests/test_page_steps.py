@@ -412,6 +412,20 @@ def test_jsonld_unwrap_is_the_two_patterns_substituted(text: str) -> None:
     assert unwrap(text) == _unwrap_by_patterns(text)
 
 
+def test_a_scripts_json_is_parsed_once_for_every_step_that_reads_it() -> None:
+    """The reader (the page's URL), the authors and the dates steps read the same scripts."""
+    from transforms import authors, dates
+    from transforms.jsonld import loads
+
+    script = '{"@type": "NewsArticle", "author": {"name": "Jane Roe"}, "datePublished": "2024-03"}'
+    tree = _tree(f'<html><head><script type="application/ld+json">{script}</script></head></html>')
+    value = loads(script)
+    assert loads(script) is value
+    assert authors._jsonld_author_names(tree) == ["Jane Roe"]
+    assert next(dates._markup_candidates(tree)) == ("html:jsonld", "2024-03")
+    assert loads(next(tree.iterfind(".//script")).text) is value
+
+
 # ------------------------------------------------------------------ edge-space pinning
 
 _EDGE_SPACE = re.compile(r"^\s+|\s+$")  # the definition `html._pin_edge_spaces` implements
