@@ -180,6 +180,23 @@ def test_prose_bound_holds_and_the_gate_answers_as_the_exact_measure(
     assert fallback.wanted(body_words, tree) == fallback.needs_fallback(body_words, exact)
 
 
+_SCRIPTED_PARTS = [*_PAGE_PARTS, "<script>1</script>", "<style></style>"]
+
+
+@settings(suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(_SCRIPTED_PARTS), max_size=25))
+def test_prose_bound_is_the_words_of_the_text_nodes_outside_scripts_and_styles(
+    parts: list[str],
+) -> None:
+    from lxml import etree
+
+    from transforms.paragraphs import text_words
+
+    tree = _tree("<html><head><title>t</title></head><body>" + "".join(parts) + "</body></html>")
+    visible = etree.XPath("//text()[not(parent::script or parent::style)]")(tree)
+    assert fallback.prose_words_bound(tree) == text_words(" ".join(map(str, visible)))
+
+
 # ------------------------------------------------------------------ trafilatura's XML
 
 
@@ -274,6 +291,102 @@ def test_page_parse_is_trafilaturas_with_the_same_element_classes(html: str) -> 
     assert [type(e) for e in ours.iter()] == [type(e) for e in theirs.iter()]
 
 
+# The pieces a page's text can open with or hold that the parse treats apart: declarations
+# libxml2 misreads, control characters and non-characters (repaired away), lone surrogates,
+# byte order marks and white space other than ASCII (parsed from the str), other scripts.
+_PARSE_PARTS = [
+    *("<!DOCTYPE html>", '<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Strict//EN" "x.dtd">'),
+    *("<html>", "<html/>", "</html>", "<head>", "<body>", "<p>", "</p>", "<br/>", "<!-- c -->"),
+    *("<meta charset=windows-1251>", '<?xml version="1.0" encoding="iso-8859-1"?>'),
+    *("\n", "\r\n", " ", "\xa0", "\u3000", "\ufeff", "\x0c", "\x00", "\x1f", "\x85"),
+    *("\ufffe", "\uffff", "\ud800", "é", "Привет", "中文", "😀", "words", "&amp;", "&nbsp;"),
+]
+
+
+@settings(max_examples=700, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(_PARSE_PARTS), max_size=16).map("".join))
+def test_page_parse_is_trafilaturas_str_parse_of_the_page_with_controls_as_spaces(
+    html: str,
+) -> None:
+    """The parse from the page's UTF-8 bytes, with the repairs skipped when the bytes show
+    nothing to repair, gives the tree trafilatura's own parse gives."""
+    from transforms.html import _CONTROLS
+
+    ours, theirs = _parse(html), trafilatura.load_html(_CONTROLS.sub(" ", html))
+    if theirs is None or not isinstance(theirs, HtmlElement):
+        assert ours is None
+        return
+    assert ours is not None
+    assert lxml_html.tostring(ours) == lxml_html.tostring(theirs)
+
+
+# ------------------------------------------------------------------ section recovery
+
+_PARAGRAPH_PARTS = [
+    *("word ", "Gaza", " ", "\n", "<b>", "</b>", "<a href=x>", "</a>", "<span>", "</span>"),
+    *("<br>", "<script>var a;</script>", "<style>p{}</style>", "<noscript>n</noscript>"),
+    *("<template>t</template>", "<em>x</em>", "\xa0", "&amp;"),
+]
+
+
+@settings(suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.lists(st.sampled_from(_PARAGRAPH_PARTS), max_size=10).map("".join), max_size=6))
+def test_a_paragraph_read_as_text_has_the_words_of_its_text_content(bodies: list[str]) -> None:
+    """Section recovery skips the extracted paragraphs it can read as text: their visible
+    text's words are those of their text content, which a block already holds."""
+    from transforms import sections
+    from transforms.paragraphs import collapse
+
+    paragraphs = "".join(f"<p>{body}</p>" for body in bodies)
+    tree = _tree(f"<html><body><div class=s>{paragraphs}</div></body></html>")
+    for paragraph in tree.iter("p"):
+        if sections._reads_as_text(paragraph):
+            visible = sections._words(sections._visible_text(paragraph))
+            assert visible == sections._words(collapse(paragraph.text_content()))
+
+
+# ------------------------------------------------------------------ headline meta tags
+
+_META_NAMES = ["og:title", "twitter:title", "og:site_name", "OG:TITLE", "description"]
+
+
+@st.composite
+def _meta_page(draw: st.DrawFn) -> str:
+    metas = []
+    for _ in range(draw(st.integers(0, 8))):
+        attrs = [
+            f'{attr}="{draw(st.sampled_from(_META_NAMES))}"'
+            for attr in ("property", "name")
+            if draw(st.booleans())
+        ]
+        if draw(st.booleans()):
+            attrs.append(f'content="{draw(st.sampled_from(["", " ", "A  headline", "Site"]))}"')
+        metas.append(f"<meta {' '.join(attrs)}>")
+    where = draw(st.sampled_from(["head", "body"]))
+    head, body = ("".join(metas), "") if where == "head" else ("", "".join(metas))
+    return f"<html><head>{head}</head><body><p>x</p>{body}</body></html>"
+
+
+@settings(suppress_health_check=[HealthCheck.too_slow])
+@given(_meta_page(), st.lists(st.sampled_from(_META_NAMES), min_size=1, max_size=2))
+def test_headline_meta_is_the_xpath_definition(html: str, names: list[str]) -> None:
+    from transforms.paragraphs import collapse
+    from transforms.title import _meta, _metas
+
+    tree = _tree(html)
+    definition = next(
+        (
+            text
+            for name in names
+            for attr in ("property", "name")
+            for value in tree.xpath(f'//meta[@{attr}="{name}"]/@content')
+            if (text := collapse(str(value)))
+        ),
+        "",
+    )
+    assert _meta(_metas(tree), *names) == definition
+
+
 # ------------------------------------------------------------------ JSON-LD wrappers
 
 # The definition `jsonld.unwrap` implements: each side's pattern substituted, twice.
@@ -297,6 +410,20 @@ def test_jsonld_unwrap_is_the_two_patterns_substituted(text: str) -> None:
     from transforms.jsonld import unwrap
 
     assert unwrap(text) == _unwrap_by_patterns(text)
+
+
+def test_a_scripts_json_is_parsed_once_for_every_step_that_reads_it() -> None:
+    """The reader (the page's URL), the authors and the dates steps read the same scripts."""
+    from transforms import authors, dates
+    from transforms.jsonld import loads
+
+    script = '{"@type": "NewsArticle", "author": {"name": "Jane Roe"}, "datePublished": "2024-03"}'
+    tree = _tree(f'<html><head><script type="application/ld+json">{script}</script></head></html>')
+    value = loads(script)
+    assert loads(script) is value
+    assert authors._jsonld_author_names(tree) == ["Jane Roe"]
+    assert next(dates._markup_candidates(tree)) == ("html:jsonld", "2024-03")
+    assert loads(next(tree.iterfind(".//script")).text) is value
 
 
 # ------------------------------------------------------------------ edge-space pinning

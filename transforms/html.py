@@ -30,7 +30,7 @@ from lxml import etree
 from lxml.html import HtmlElement
 from trafilatura.core import determine_returnstring
 from trafilatura.settings import Document, Extractor
-from trafilatura.utils import is_dubious_html, repair_faulty_html
+from trafilatura.utils import DOCTYPE_TAG, FAULTY_HTML, is_dubious_html, repair_faulty_html
 
 from transforms import fallback
 from transforms.blocks import Block, blocks_from_xml
@@ -77,7 +77,7 @@ class Extracted:
 
 def _parse(html: str) -> HtmlElement | None:
     try:
-        tree = _load_html(_CONTROLS.sub(" ", html))
+        tree = _load_html(html)
     except Exception:  # third-party parser: broken input must yield "nothing", not a crash
         return None
     return tree if isinstance(tree, HtmlElement) else None
@@ -111,31 +111,97 @@ def _html_parser() -> lxml.html.HTMLParser:
     return parser
 
 
+# The control characters `_CONTROLS` matches, as UTF-8 bytes (no byte of a multi-byte
+# UTF-8 sequence is below 0x80, so a page holds one exactly when its UTF-8 form does),
+# and the two non-characters trafilatura's repair also deletes, in UTF-8.
+_CONTROL_BYTES = bytes(c for c in range(0x80) if _CONTROLS.match(chr(c)))
+_NONCHARACTERS = ("\ufffe".encode(), "\uffff".encode())
+# What `lxml.html.fromstring` skips before it looks for "<html" or "<!doctype": `\s` of a
+# str pattern for a str, of a bytes pattern for bytes. Where the two differ (a page opening
+# with a no-break space), the page is parsed from its str, as trafilatura does.
+_LEADING_SPACE = re.compile(r"\s*")
+_LEADING_ASCII_SPACE = re.compile(r"[ \t\n\r\f\v]*")
+
+
 def _load_html(html: str) -> HtmlElement | None:
-    """`trafilatura.load_html` for a decoded page, with `_html_parser`: the same repairs,
-    the same retry from bytes, the same refusal of a page that is no HTML."""
+    """`trafilatura.load_html` for a decoded page, with `_html_parser` and control
+    characters made spaces (`_CONTROLS`): the same repairs, the same refusal of a page that
+    is no HTML, the same tree.
+
+    The page is encoded to UTF-8 once and parsed from those bytes, which costs less than
+    the str parse and is the bytes parse trafilatura falls back to: a page trafilatura's str
+    parse reads gives the same tree from its bytes (`tests/test_page_parse.py`). The bytes
+    also tell, with two C scans, that a page holds no control character or non-character:
+    then the regular-expression passes over the whole page (trafilatura's and this one's,
+    a third of the parse) have nothing to do and are not run.
+    """
+    data = _utf8(html)
+    if data is None or len(data.translate(None, _CONTROL_BYTES)) != len(data):
+        html, data = _CONTROLS.sub(" ", html), None
     beginning = html[:50].lower()
     dubious = is_dubious_html(beginning)
-    html = repair_faulty_html(html, beginning)
+    if data is None or any(noncharacter in data for noncharacter in _NONCHARACTERS):
+        html, data = repair_faulty_html(html, beginning), None
+    else:  # repair_faulty_html, its character deletion left out: nothing to delete
+        repaired = _repair_markup(html, beginning)
+        if repaired is not html:
+            html, data = repaired, None
     parser = _html_parser()
     tree: HtmlElement | None = None
-    from_bytes = False
-    try:
-        tree = lxml.html.fromstring(html, parser=parser)
-    except ValueError:  # "Unicode strings with encoding declaration are not supported."
-        tree, from_bytes = _from_bytes(html, parser), True
-    except Exception:  # lxml on broken input: tried again from bytes below
-        tree = None
+    if data is None:
+        data = _utf8(html)
+    if data is not None:
+        tree, from_bytes = _from_bytes(data, parser), True
+    else:  # lone surrogates, or a page opening with other white space
+        from_bytes = False
+        try:
+            tree = lxml.html.fromstring(html, parser=parser)
+        except ValueError:  # "Unicode strings with encoding declaration are not supported."
+            tree, from_bytes = _from_bytes(_surrogates(html), parser), True
+        except Exception:  # lxml on broken input: tried again from bytes below
+            tree = None
     if (tree is None or len(tree) < 1) and not from_bytes:
-        tree = _from_bytes(html, parser)
+        tree = _from_bytes(_surrogates(html), parser)
     if tree is not None and dubious and len(tree) < 2:
         return None  # not (well-formed) HTML at all
     return tree
 
 
-def _from_bytes(html: str, parser: lxml.html.HTMLParser) -> HtmlElement | None:
+def _utf8(html: str) -> bytes | None:
+    """The page in UTF-8, or None when the bytes parse would read it otherwise than the str
+    parse: it holds lone surrogates, or opens with white space a bytes pattern's `\\s` does
+    not match."""
+    lead, ascii_lead = _LEADING_SPACE.match(html), _LEADING_ASCII_SPACE.match(html)
+    if not (lead and ascii_lead and lead.end() == ascii_lead.end()):
+        return None
     try:
-        return lxml.html.fromstring(html.encode("utf8", "surrogatepass"), parser=parser)
+        return html.encode("utf-8")
+    except UnicodeEncodeError:
+        return None
+
+
+def _surrogates(html: str) -> bytes:
+    return html.encode("utf8", "surrogatepass")
+
+
+def _repair_markup(html: str, beginning: str) -> str:
+    """`trafilatura.utils.repair_faulty_html` after its deletion of invalid characters:
+    a doctype libxml2 misreads dropped from the first line, a self-closed `<html/>` opened.
+    `html` itself when nothing changes."""
+    if "doctype" in beginning:
+        first, newline, rest = html.partition("\n")
+        fixed = DOCTYPE_TAG.sub("", first, count=1)
+        if fixed != first or not newline:
+            html = fixed + "\n" + rest
+    for line in html[:4096].splitlines()[:4]:
+        if "<html" in line and line.endswith("/>"):
+            return FAULTY_HTML.sub(r"\1>", html, count=1)
+    return html
+
+
+def _from_bytes(data: bytes, parser: lxml.html.HTMLParser) -> HtmlElement | None:
+    try:
+        return lxml.html.fromstring(data, parser=parser)
     except Exception:  # lxml on broken input: no tree
         return None
 
@@ -180,6 +246,21 @@ def _unpin(changed: _Pinned) -> None:
         element.tail = tail
 
 
+@cache
+def _options() -> Extractor:
+    """trafilatura's options for `_content_xml`, built once: trafilatura reads them and
+    copies them where it changes one (its recall retry), and building them reads its
+    configuration anew each time."""
+    return Extractor(
+        output_format="xml",
+        comments=True,  # lets trafilatura set comments apart; only <main> is read
+        links=True,
+        tables=True,
+        images=False,
+        dedup=False,
+    )
+
+
 def _content_xml(tree: HtmlElement) -> str:
     """trafilatura's XML for the page, as `trafilatura.extract(output_format="xml")` gives
     it, without the metadata (title, date, fingerprint) `extract` always computes: newsetl
@@ -188,14 +269,7 @@ def _content_xml(tree: HtmlElement) -> str:
     No URL is given: trafilatura uses it only to make each link's address absolute (the
     `target` attribute of a `<ref>`, resolved link by link), and the blocks read a link's
     text, never its address."""
-    options = Extractor(
-        output_format="xml",
-        comments=True,  # lets trafilatura set comments apart; only <main> is read
-        links=True,
-        tables=True,
-        images=False,
-        dedup=False,
-    )
+    options = _options()
     try:
         document = trafilatura.bare_extraction(tree, options=options)
         if not isinstance(document, Document):

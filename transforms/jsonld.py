@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+from functools import lru_cache
 from typing import Any
 
 # A wrapper at the start or the end of the script text, with an optional JS comment around
@@ -36,10 +37,21 @@ def unwrap(text: str) -> str:
     return text
 
 
+# A page's scripts are read by the reader (its URL), the authors and the dates steps: each
+# script's text is parsed once for all of them. The value is shared, so it is only read.
+_MEMO = 64
+
+
 def loads(text: str | None) -> Any | None:
-    """The JSON value of a JSON-LD script's text, or None when it is not JSON."""
+    """The JSON value of a JSON-LD script's text, or None when it is not JSON. The value is
+    shared by every caller that reads the same text: none may change it."""
     if not text or not text.strip():
         return None
+    return _loads(text)
+
+
+@lru_cache(maxsize=_MEMO)
+def _loads(text: str) -> Any | None:
     try:
         return json.loads(unwrap(text), strict=False)
     except (ValueError, RecursionError):  # not JSON, or nested past the parser's depth

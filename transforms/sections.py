@@ -61,6 +61,12 @@ def _visible_text(paragraph: HtmlElement) -> str:
     return collapse("".join(parts))
 
 
+def _reads_as_text(paragraph: HtmlElement) -> bool:
+    """Whether `_visible_text` is the collapsed text content: no line break, script or
+    style inside that the two read apart."""
+    return next(paragraph.iter("br", *_NON_TEXT), None) is None
+
+
 def _words(text: str) -> str:
     return " ".join(_WORD.findall(text.casefold()))
 
@@ -98,11 +104,13 @@ def recover_sections(tree: HtmlElement, blocks: list[Block]) -> list[Block]:
     paragraphs = list(_paragraphs(tree))
     order = {paragraph: i for i, paragraph in enumerate(paragraphs)}
     matched: dict[str, int] = {}
+    extracted_paragraphs: set[HtmlElement] = set()
     containers: Counter[tuple[str, str]] = Counter()
     for paragraph in paragraphs:
         text = collapse(paragraph.text_content())
         parent = paragraph.getparent()
         if text in extracted and parent is not None:
+            extracted_paragraphs.add(paragraph)
             matched.setdefault(text, order[paragraph])
             signature = _signature(parent)
             if signature is not None:
@@ -122,6 +130,8 @@ def recover_sections(tree: HtmlElement, blocks: list[Block]) -> list[Block]:
         parent = paragraph.getparent()
         if parent is None or _signature(parent) != body_signature:
             continue
+        if paragraph in extracted_paragraphs and _reads_as_text(paragraph):
+            continue  # its visible text is its text content, a block's: its words are seen
         text = _visible_text(paragraph)
         words = _words(text)
         if words in seen_words:

@@ -21,11 +21,32 @@ _MAX_SUFFIX_WORDS = 4
 _ALNUM = re.compile(r"[^\w]+")
 
 
-def _meta(tree: HtmlElement, *names: str) -> str:
+_Metas = dict[tuple[str, str], list[str]]
+
+
+def _metas(tree: HtmlElement) -> _Metas:
+    """The `content` of the page's meta elements (all of the document's, as `//meta` finds
+    them) by (attribute, its value) for the `property` and `name` attributes, in page order:
+    one walk for every name the headline steps ask about, not one XPath search each."""
+    found: _Metas = {}
+    for meta in tree.getroottree().iter("meta"):
+        content = meta.get("content")
+        if content is None:
+            continue
+        for attr in ("property", "name"):
+            value = meta.get(attr)
+            if value is not None:
+                found.setdefault((attr, value), []).append(content)
+    return found
+
+
+def _meta(metas: _Metas, *names: str) -> str:
+    """The first non-blank content of a meta element named one of `names` (in that order),
+    by its `property`, then its `name` attribute."""
     for name in names:
         for attr in ("property", "name"):
-            for value in tree.xpath(f'//meta[@{attr}="{name}"]/@content'):
-                text = collapse(str(value))
+            for value in metas.get((attr, name), ()):
+                text = collapse(value)
                 if text:
                     return text
     return ""
@@ -43,8 +64,8 @@ def _squash(text: str) -> str:
     return _ALNUM.sub("", text.casefold())
 
 
-def _site_names(tree: HtmlElement, url: str | None) -> set[str]:
-    names = {_squash(_meta(tree, "og:site_name", "application-name"))}
+def _site_names(metas: _Metas, url: str | None) -> set[str]:
+    names = {_squash(_meta(metas, "og:site_name", "application-name"))}
     host = urlsplit(url or "").hostname or ""
     labels = [label for label in host.split(".") if label not in ("www", "m", "amp")]
     names.update(_squash(label) for label in labels[:-1])
@@ -80,9 +101,10 @@ def _rejoin(title: str, segments: list[str]) -> str:
 def page_title(tree: HtmlElement, url: str | None = None) -> str | None:
     """The page's headline, or None when the page states none."""
     heading = _first_text(tree, "//h1")
-    stated = _meta(tree, "og:title", "twitter:title") or _first_text(tree, "//title") or heading
+    metas = _metas(tree)
+    stated = _meta(metas, "og:title", "twitter:title") or _first_text(tree, "//title") or heading
     if not stated:
         return None
     if heading and word_count(heading) >= 3 and _squash(heading) in _squash(stated):
         return heading
-    return _strip_site(stated, _site_names(tree, url)) or stated
+    return _strip_site(stated, _site_names(metas, url)) or stated
