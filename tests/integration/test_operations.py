@@ -92,6 +92,16 @@ class Run:
         return found.group(1)
 
 
+def _interrupted(code: int, how: str = "ctrl-c") -> bool:
+    """An interrupted command exits with 130; after Ctrl-C, `python -m newsetl` may instead end
+    by SIGINT itself (code -2 here, 130 in a shell's `$?` as well). CPython 3.11 marks a
+    KeyboardInterrupt as unhandled when it passes through any `exec`/`eval` of a string (the
+    dataclass and namedtuple factories of an import under way), and on `-m` ends the process
+    by SIGINT after the interpreter's clean-up, although newsetl caught it. Both ends are the
+    convention for a Ctrl-C'd program, and a SIGTERM always ends with 130."""
+    return code == 130 or (how == "ctrl-c" and code == -signal.SIGINT)
+
+
 def _flow_run_state(flow_run_id: str) -> str:
     from prefect.client.orchestration import get_client
 
@@ -124,7 +134,7 @@ def test_interrupt_stops_within_seconds_and_cleans_up(
         run.proc.send_signal(signal.SIGTERM)  # `kill PID`, a service manager
     code, _ = run.finish(timeout=60)  # "within seconds": a hang fails here
     after = "".join(run.lines[mark:])
-    assert code == 130, after
+    assert _interrupted(code, how), after
     assert "Traceback" not in after, after
     assert run.lines[-1].startswith("newsetl: interrupted"), after
     assert _refresh(client, target) != "-1"
@@ -138,7 +148,7 @@ def test_ctrl_c_during_start_up_is_one_line(tmp_path: Path, es_env: Settings) ->
     os.killpg(run.proc.pid, signal.SIGINT)
     code, _ = run.finish(timeout=60)
     text = "".join(run.lines)
-    assert code == 130 and "Traceback" not in text, text
+    assert _interrupted(code) and "Traceback" not in text, text
     assert run.lines[-1].startswith("newsetl: interrupted"), text
 
 
