@@ -11,11 +11,9 @@ in, so a crashed run's re-run converges.
 from __future__ import annotations
 
 import logging
-import shutil
-import tempfile
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager, nullcontext
-from dataclasses import dataclass, field
+from contextlib import nullcontext
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from time import perf_counter
@@ -53,7 +51,6 @@ from newsetl.es.watches import (
 )
 from newsetl.limits import Limits
 from newsetl.pipeline import (
-    Ahead,
     Batch,
     FileWork,
     Gathered,
@@ -72,12 +69,6 @@ from transforms.shingles import DupParams
 logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
 BULK_TUNING_FILES = 1000  # from this size on, a run turns refreshes off while it loads
 IN_FLIGHT = 2  # batches transformed ahead of the loader: bounds memory, keeps it fed
-# Bytes of documents the evidence pass may spool for the transform pass (`Ahead`); past it the
-# remaining files are read again by the transform pass, as without a spool.
-SPOOL_BUDGET = 2 << 30
-# Evidence records after which the evidence pass learns again from the store (then at each
-# doubling): documents transformed ahead with the keys known so far are redone less often.
-FIRST_RELEARN = 1000
 
 
 class PruneRefusedError(RuntimeError):
@@ -149,16 +140,9 @@ def prune_gone(
 
 @task(cache_policy=NONE, persist_result=False)
 def evidence_batch(
-    work: list[FileWork],
-    root: Path,
-    pipeline: str,
-    force: bool,
-    limits: Limits,
-    ahead: Ahead | None = None,
+    work: list[FileWork], root: Path, pipeline: str, force: bool, limits: Limits
 ) -> Gathered:
-    return parallel.run(
-        gather_evidence, work, root, pipeline=pipeline, force=force, limits=limits, ahead=ahead
-    )
+    return parallel.run(gather_evidence, work, root, pipeline=pipeline, force=force, limits=limits)
 
 
 @task(cache_policy=NONE, persist_result=False)
@@ -173,7 +157,6 @@ def transform_batch(
     learned: dict[str, frozenset[str]],
     lent: dict[str, dict[str, str]],
     stories: DupParams,
-    spool: Path | None = None,
 ) -> Batch:
     return parallel.run(
         transform_files,
@@ -187,7 +170,6 @@ def transform_batch(
         learned=learned,
         lent=lent,
         stories=stories,
-        spool=spool,
     )
 
 
@@ -341,13 +323,9 @@ def ingest(
                 summary.pruned, redo = prune_gone(
                     client, target, work, settings.dup_params(), allow_shrink, root, name
                 )
-        run = Run(
-            client, target, settings, root, name, work, redo, summary,
-            force=into is not None, retry_quarantined=retry_quarantined,
-        )
+        run = Run(client, target, settings, root, name, work, redo, summary, force=into is not None)
         tuning = tuned_for_bulk(client, target) if len(work) >= BULK_TUNING_FILES else nullcontext()
         with (
-            spool_folder(settings, target) as run.spool,
             parallel.process_pool(run.local_workers),
             tuning,
             progress_bar(progress, total=len(work)) as shown,
@@ -365,32 +343,6 @@ def ingest(
     return summary.counts()
 
 
-@contextmanager
-def spool_folder(settings: Settings, target: str) -> Iterator[Path | None]:
-    """A private folder (mode 700) for the documents the evidence pass transforms ahead
-    (`Ahead`), removed when the run ends. None on Dask, whose workers need not share this
-    machine's disk, or when the state folder cannot hold one: the transform pass then reads
-    every file itself. A killed run's folder is removed by the next run of the same index,
-    which holds the index's write lock."""
-    if settings.task_runner != "local":
-        yield None
-        return
-    parent = settings.state_dir / "spool" / target
-    try:
-        if parent.is_dir():
-            for stale in parent.iterdir():
-                shutil.rmtree(stale, ignore_errors=True)
-        parent.mkdir(parents=True, exist_ok=True)
-        folder: Path | None = Path(tempfile.mkdtemp(dir=parent))
-    except OSError:
-        folder = None
-    try:
-        yield folder
-    finally:
-        if folder is not None:
-            shutil.rmtree(folder, ignore_errors=True)
-
-
 @dataclass
 class Run:
     """What every step of one run shares: where it writes, what it reads, what it counts."""
@@ -404,9 +356,6 @@ class Run:
     redo: set[str]
     summary: RunSummary
     force: bool  # filling a new index: every file is read, whatever the ledger says
-    retry_quarantined: bool = False
-    now: datetime = field(default_factory=lambda: datetime.now(UTC))  # the documents' "now"
-    spool: Path | None = None  # the private folder of documents transformed ahead (`Ahead`)
 
     @property
     def local_workers(self) -> int:
@@ -432,32 +381,15 @@ class Run:
 
 def learn_boilerplate(run: Run, *, relearn: bool) -> dict[str, frozenset[str]]:
     """The evidence of new and changed files (of every file with `relearn`) recorded, batch
-    by batch; returns the boilerplate keys the whole corpus's evidence now yields, by site.
-
-    With a spool folder, the files the transform pass will transform are transformed here
-    too, from the same read (`Ahead`), with the keys learned so far: learned again from the
-    store at each doubling of the evidence, so that few need doing again."""
+    by batch; returns the boilerplate keys the whole corpus's evidence now yields, by site."""
     pipeline, limits = pipeline_version(), run.settings.limits()
-    learned = {} if relearn or run.spool is None else evidence_store.learned(run.client, run.target)
-    recorded, relearn_at, spooled = 0, FIRST_RELEARN, 0
 
-    def submit(item: tuple[int, list[FileWork]]) -> PrefectFuture[Gathered]:
-        number, chunk = item
-        transform_too = None
-        if run.spool is not None and spooled < SPOOL_BUDGET:
-            transform_too = Ahead(
-                run.spool / f"{number:06d}.pickle", run.now, learned,
-                run.settings.dup_params(), run.force, run.retry_quarantined,
-            )
-        force = run.force or relearn
-        return evidence_batch.submit(chunk, run.root, pipeline, force, limits, transform_too)
+    def submit(chunk: list[FileWork]) -> PrefectFuture[Gathered]:
+        return evidence_batch.submit(chunk, run.root, pipeline, run.force or relearn, limits)
 
-    for future in ahead(enumerate(run.chunks()), submit, run.in_flight):
+    for future in ahead(run.chunks(), submit, run.in_flight):
         found = future.result()
         evidence_store.record(run.client, run.target, run.source, found.paths, found.items)
-        recorded, spooled = recorded + len(found.items), spooled + found.spooled
-        if run.spool is not None and recorded >= relearn_at:
-            learned, relearn_at = evidence_store.learned(run.client, run.target), 2 * recorded
         found.paths.clear()  # the orchestrator holds each task's result until the run ends
         found.items.clear()
     return evidence_store.learned(run.client, run.target)
@@ -476,7 +408,7 @@ def transform_and_load(
     against the watches; counts go to `run.summary`. Returns the new watch matches."""
     logger = get_run_logger()
     settings, summary = run.settings, run.summary
-    now, pipeline, limits = run.now, pipeline_version(), settings.limits()
+    now, pipeline, limits = datetime.now(UTC), pipeline_version(), settings.limits()
     stories = settings.dup_params()
     retries, delays = len(settings.retry_delays), settings.retry_delays
     loader = load_batch.with_options(
@@ -490,16 +422,14 @@ def transform_and_load(
     shown.status("transforming")
     first = perf_counter()  # start-up (engine, Prefect, learning) is not the rate
 
-    def submit(item: tuple[int, list[FileWork]]) -> tuple[PrefectFuture[Batch], float, int]:
-        number, chunk = item
-        spool = run.spool / f"{number:06d}.pickle" if run.spool is not None else None
+    def submit(chunk: list[FileWork]) -> tuple[PrefectFuture[Batch], float, int]:
         future = transform_batch.submit(
             chunk, run.root, now, pipeline, run.force, retry_quarantined, limits, learned, lent,
-            stories, spool,
+            stories,
         )
         return future, perf_counter(), len(chunk)
 
-    for future, submitted, files in ahead(enumerate(run.chunks()), submit, run.in_flight):
+    for future, submitted, files in ahead(run.chunks(), submit, run.in_flight):
         shown.status("waiting for transforms")
         batch = future.result()
         summary.stages["transform"] += perf_counter() - submitted

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from newsetl.readers import RawRecord
-from transforms.boilerplate import MIN_SHARE, furniture_keys, learn_boilerplate
+from transforms.boilerplate import furniture_keys, learn_boilerplate
 from transforms.lending import NO_CREDIT, Credit, credit, lent_agencies
 from transforms.paragraphs import is_prose, repaired_paragraphs
 from transforms.shingles import (
@@ -136,7 +136,7 @@ class Learning:
         for doc_id, item in self._items.items():
             yield item, stories[doc_id].story_id
 
-    def learned(self, *, min_share: float = MIN_SHARE) -> dict[str, frozenset[str]]:
+    def learned(self) -> dict[str, frozenset[str]]:
         """Learned keys per site: stories counted, not copies."""
         site_stories: dict[str, set[str]] = defaultdict(set)
         key_stories: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
@@ -146,9 +146,7 @@ class Learning:
                 key_stories[item.site][key].add(story)
         return {
             site: learn_boilerplate(
-                {key: len(s) for key, s in key_stories[site].items()},
-                len(site_stories[site]),
-                min_share=min_share,
+                {key: len(s) for key, s in key_stories[site].items()}, len(site_stories[site])
             )
             for site in site_stories
         }

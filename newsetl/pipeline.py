@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 import hashlib
-import os
-import pickle
-from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
 from importlib.resources import files
 from importlib.resources.abc import Traversable
-from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +27,6 @@ from newsetl.readers import (
     sidecar_for,
 )
 from newsetl.sources import source_name
-from transforms.boilerplate import MIN_SHARE
 from transforms.shingles import DupParams, Fingerprint, fingerprint
 
 
@@ -153,12 +148,6 @@ class Batch:
 
 # Evidence count at which `transform_paths` first learns during its pass (then at each doubling).
 _FIRST_LEARN = 16
-# The share of a site's stories from which a key its batch's own evidence teaches is used
-# before the whole evidence is counted (`_Teacher`): twice the learning threshold.
-_CLEAR_SHARE = 2 * MIN_SHARE
-# Records whose evidence is taken before they are cleaned (`_with_evidence`): at most what
-# `transforms.paragraphs` remembers (16 texts), so their cut is not made twice.
-_TEACH_WINDOW = 8
 
 
 @dataclass
@@ -168,7 +157,6 @@ class Gathered:
 
     paths: list[str] = field(default_factory=list)
     items: list[Evidence] = field(default_factory=list)
-    spooled: int = 0  # bytes of documents transformed ahead (`Ahead`)
 
 
 def transform_paths(
@@ -239,29 +227,6 @@ def transform_paths(
     return batch
 
 
-@dataclass(frozen=True)
-class Ahead:
-    """The transform done ahead, in the evidence pass: a text file is read once for both.
-
-    The evidence pass reads every new or changed text file; the transform pass used to read
-    it again. With `Ahead`, the evidence pass also transforms the files the transform pass
-    will transform, as `transform_paths` does in its one pass: each record is cleaned with
-    the keys learned so far (`learned`) behind a `_Probe` that keeps its answers, and the
-    results go to `spool` (a file of this run's private folder), not to memory. The
-    transform pass then takes a spooled result instead of reading the file again, unless its
-    answers differ under the keys the whole evidence yields (`_FileResult.touched`) or the
-    file's stat moved: those are transformed again, as before. Pages give no evidence and are
-    left to the transform pass (read once there).
-    """
-
-    spool: Path
-    now: datetime
-    learned: Mapping[str, frozenset[str]]
-    stories: DupParams | None = None
-    force: bool = False  # as `transform_files`'s: every file is transformed
-    retry_quarantined: bool = False
-
-
 def gather_evidence(
     work: Iterable[FileWork],
     root: Path,
@@ -269,98 +234,18 @@ def gather_evidence(
     pipeline: str = "",
     force: bool = False,
     limits: Limits = DEFAULT_LIMITS,
-    ahead: Ahead | None = None,
 ) -> Gathered:
-    """Evidence of the text records in new or changed files, for boilerplate learning; with
-    `ahead`, the documents of the files the transform pass will transform too, spooled."""
+    """Evidence of the text records in new or changed files, for boilerplate learning."""
     found = Gathered()
-    done: dict[str, _FileResult] = {}
-    teacher = _Teacher(ahead.learned) if ahead is not None else None
     for item in work:
         prev = item.previous
         if prev is not None and not force and prev.same_stat(item.size, item.mtime_ns, pipeline):
             continue
         found.paths.append(item.rel)
-        if base_format(item.path) == "html":
-            continue  # a page gives no evidence: nothing to read for it here
-        opened = open_file(item.path, max_bytes=limits.max_file_bytes)
-        if ahead and teacher and _transform_due(item, opened, pipeline, ahead):
-            done[item.rel] = _transform_file(
-                item, root, opened, now=ahead.now, limits=limits, learned=teacher.learned,
-                pipeline=pipeline, stories=ahead.stories, evidence_into=found.items,
-                teacher=teacher,
-            )
-            continue
-        for record in read_file(item.path, root, max_bytes=limits.max_file_bytes, opened=opened):
+        for record in read_file(item.path, root, max_bytes=limits.max_file_bytes):
             if isinstance(record, RawRecord) and (seen := evidence(record, item.source)):
                 found.items.append(seen)
-    if ahead is not None and done:
-        found.spooled = _spool(ahead.spool, done)
     return found
-
-
-class _Teacher:
-    """The keys a batch transformed ahead is cleaned with: those learned before it, and those
-    its own evidence teaches, learned again each time a site's evidence doubles (a wire's
-    sign-off is learned from its first stories, whichever site the batch began with)."""
-
-    def __init__(self, before: Mapping[str, frozenset[str]]) -> None:
-        self.before = before
-        self.learned: dict[str, frozenset[str]] = dict(before)
-        self._seen = Learning()
-        self._count: dict[str, int] = defaultdict(int)
-        self._due: dict[str, int] = defaultdict(lambda: _TEACH_WINDOW)
-
-    def add(self, items: Iterable[Evidence]) -> None:
-        due = False
-        for item in items:
-            self._seen.add([item])
-            self._count[item.site] += 1
-            if self._count[item.site] >= self._due[item.site]:
-                self._due[item.site] *= 2
-                due = True
-        if due:
-            # A key near the share threshold in part of the evidence may fall under it in
-            # the whole, and every record that found it is then done again: only clear keys.
-            taught = self._seen.learned(min_share=_CLEAR_SHARE)
-            self.learned = {
-                site: self.before.get(site, frozenset()) | taught.get(site, frozenset())
-                for site in {*self.before, *taught}
-            }
-
-
-def _transform_due(item: FileWork, opened: OpenedFile, pipeline: str, ahead: Ahead) -> bool:
-    """Whether `transform_files` will transform this file (not skip it by stat or digest)."""
-    prev = item.previous
-    redo = ahead.force or (ahead.retry_quarantined and prev is not None and bool(prev.quarantine))
-    if prev is None or redo:
-        return True
-    if prev.same_stat(item.size, item.mtime_ns, pipeline):
-        return False
-    return not (opened.sha256 and (prev.sha256, prev.pipeline) == (opened.sha256, pipeline))
-
-
-def _spool(path: Path, done: Mapping[str, _FileResult]) -> int:
-    """Write a batch's results to `path` (whole, or not at all); returns its size in bytes."""
-    part = path.with_name(f".{path.name}.part")
-    with part.open("wb") as out:
-        pickle.dump(dict(done), out, protocol=pickle.HIGHEST_PROTOCOL)
-    os.replace(part, path)
-    return path.stat().st_size
-
-
-def _unspool(path: Path | None) -> dict[str, _FileResult]:
-    """The results the evidence pass spooled to `path` (written by this run's own workers in
-    its private folder), removed once read; none when there are none."""
-    if path is None:
-        return {}
-    try:
-        with path.open("rb") as spooled:
-            done: dict[str, _FileResult] = pickle.load(spooled)
-    except FileNotFoundError:
-        return {}
-    path.unlink(missing_ok=True)
-    return done
 
 
 class _Probe(frozenset[str]):
@@ -442,12 +327,10 @@ def _transform_file(
     pipeline: str = "",
     stories: DupParams | None = None,
     evidence_into: list[Evidence] | None = None,
-    teacher: _Teacher | None = None,
 ) -> _FileResult:
     """The documents and quarantined records of one file read once (`opened`). With
     `evidence_into`, it receives the evidence of the text records, from the same read, and
-    each record is cleaned through a `_Probe` that keeps its answers; a `teacher` is given
-    each record's evidence and gives the keys the next record is cleaned with."""
+    each record is cleaned through a `_Probe` that keeps its answers."""
     result = _FileResult(
         FileEntry(item.rel, item.size, item.mtime_ns, opened.sha256, pipeline, source=item.source)
     )
@@ -455,16 +338,13 @@ def _transform_file(
     if probing:
         result.answers = []
     entry = result.entry
-    records = read_file(item.path, root, max_bytes=limits.max_file_bytes, opened=opened)
-    pairs = _with_evidence(records, item.source, teacher) if probing else _alone(records)
-    for record, seen in pairs:
+    for record in read_file(item.path, root, max_bytes=limits.max_file_bytes, opened=opened):
         if isinstance(record, Rejected):
             _reject(result, record)
             continue
+        seen = evidence(record, item.source) if evidence_into is not None else None
         if evidence_into is not None and seen is not None:
             evidence_into.append(seen)
-        if teacher is not None:
-            learned = teacher.learned
         site = site_of(record, item.source)
         known = learned.get(site, frozenset())
         keys = _Probe(known) if probing else known
@@ -495,27 +375,6 @@ def _transform_file(
     return result
 
 
-def _alone(
-    records: Iterable[RawRecord | Rejected],
-) -> Iterator[tuple[RawRecord | Rejected, Evidence | None]]:
-    return ((record, None) for record in records)
-
-
-def _with_evidence(
-    records: Iterable[RawRecord | Rejected], source: str, teacher: _Teacher | None
-) -> Iterator[tuple[RawRecord | Rejected, Evidence | None]]:
-    """Each record with its evidence, taken a few records at a time: a `teacher` learns from
-    them before any is cleaned (a feed's first records are cleaned with its sign-off known),
-    and a few is what `repaired_paragraphs` remembers, so the cleaner does not cut a text
-    the evidence cut already."""
-    pending = iter(records)
-    while window := list(islice(pending, _TEACH_WINDOW)):
-        found = [(r, evidence(r, source) if isinstance(r, RawRecord) else None) for r in window]
-        if teacher is not None:
-            teacher.add(seen for _, seen in found if seen is not None)
-        yield from found
-
-
 def transform_files(
     work: Iterable[FileWork],
     root: Path,
@@ -528,7 +387,6 @@ def transform_files(
     learned: Mapping[str, frozenset[str]] | None = None,
     lent: Mapping[str, Mapping[str, str]] | None = None,
     stories: DupParams | None = None,
-    spool: Path | None = None,
 ) -> Batch:
     """Transform the files that are new or changed; skip the rest by stat, then by content.
 
@@ -537,25 +395,15 @@ def transform_files(
     boilerplate keys learned from the corpus (`newsetl.learned`), `lent` the agency each
     site lends its unsigned stories by dateline form (`newsetl.learned.lend`). With `stories`, each
     document's story fingerprint is computed here too: MinHash is CPU work that belongs in
-    the transform processes, not in the loader that waits on the index. `spool` holds what
-    the evidence pass transformed ahead (`Ahead`): a file whose spooled result still holds
-    under `learned` is not read again.
+    the transform processes, not in the loader that waits on the index.
     """
     learned = learned or {}
-    ahead = _unspool(spool)
     batch = Batch()
     for item in work:
         prev = item.previous
         redo = force or (retry_quarantined and prev is not None and bool(prev.quarantine))
         if prev is not None and not redo and prev.same_stat(item.size, item.mtime_ns, pipeline):
             _skip(batch, prev)
-            continue
-        spooled = ahead.pop(item.rel, None)
-        if spooled is not None and _still_holds(spooled, item, learned):
-            spooled.lend(lent or {})
-            spooled.into(batch)
-            if prev is not None:
-                batch.stale_ids.extend(sorted(set(prev.ids) - set(spooled.entry.ids)))
             continue
         opened = open_file(item.path, max_bytes=limits.max_file_bytes)
         sha = opened.sha256
@@ -579,17 +427,6 @@ def transform_files(
         if prev is not None:
             batch.stale_ids.extend(sorted(set(prev.ids) - set(result.entry.ids)))
     return batch
-
-
-def _still_holds(
-    spooled: _FileResult, item: FileWork, learned: Mapping[str, frozenset[str]]
-) -> bool:
-    """A spooled result stands for the file when the file has not moved since (stat) and its
-    records would come out the same with the final learned keys."""
-    entry = spooled.entry
-    return (entry.size, entry.mtime_ns) == (item.size, item.mtime_ns) and not spooled.touched(
-        learned
-    )
 
 
 def _skip(batch: Batch, prev: FileEntry) -> None:
