@@ -296,6 +296,7 @@ def ingest(
     root = settings.raw_dir.resolve()
     if not root.is_dir():  # before anything is created for it
         raise FileNotFoundError(f"raw folder {root} does not exist")
+    parallel.start_early(settings.local_workers)  # warming up while the run starts
     logger = get_run_logger()
     started = perf_counter()
     summary = RunSummary()
@@ -326,7 +327,7 @@ def ingest(
         run = Run(client, target, settings, root, name, work, redo, summary, force=into is not None)
         tuning = tuned_for_bulk(client, target) if len(work) >= BULK_TUNING_FILES else nullcontext()
         with (
-            parallel.process_pool(run.local_workers),
+            parallel.process_pool(settings.local_workers),
             tuning,
             progress_bar(progress, total=len(work)) as shown,
         ):
@@ -358,15 +359,10 @@ class Run:
     force: bool  # filling a new index: every file is read, whatever the ledger says
 
     @property
-    def local_workers(self) -> int:
-        """Transform processes of this machine's pool (none on Dask: its workers are)."""
-        return self.settings.workers if self.settings.task_runner == "local" else 1
-
-    @property
     def in_flight(self) -> int:
         """Batches submitted ahead of the step that consumes them: one per worker, and one
         more so no worker waits while a result is handed over."""
-        return max(IN_FLIGHT, self.local_workers + 1)
+        return max(IN_FLIGHT, self.settings.local_workers + 1)
 
     def chunks(self) -> Iterator[list[FileWork]]:
         """The run's batches with their ledger entries, looked up afresh by each pass."""

@@ -16,7 +16,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from newsetl import __version__
+from newsetl import __version__, heap, parallel
 from newsetl.__main__ import INTERRUPTED
 from newsetl.config import Settings
 from newsetl.errors import UsageError, configuration_message, quiet_flow_tracebacks
@@ -52,6 +52,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     _require_folder(settings.raw_dir)
+    parallel.start_early(settings.local_workers)  # its warm-up overlaps the engine's start
     with display(sys.stderr.isatty()) as shown:
         shown.status("connecting to Elasticsearch (starting the local engine if needed)")
         _reachable(settings)  # a start of the local engine also says so in one line
@@ -60,6 +61,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
             from flows.ingest import configured, connection
 
             quiet_flow_tracebacks()
+            heap.settle()  # Prefect's and the client's modules: out of the collector's way
             shown.status("starting the Prefect flow")
             counts = configured(settings)(
                 **connection(settings),

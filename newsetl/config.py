@@ -187,6 +187,11 @@ class Settings(BaseSettings):
         return cls(**{k: v for k, v in values.items() if v is not None})
 
     @property
+    def local_workers(self) -> int:
+        """Transform processes of this machine's pool (none on Dask: its workers are)."""
+        return self.workers if self.task_runner == "local" else 1
+
+    @property
     def uses_local_engine(self) -> bool:
         return not self.es_url
 

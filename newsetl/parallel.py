@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import contextlib
 import multiprocessing
+import multiprocessing.context
 import os
 import signal
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
+from multiprocessing import forkserver
 from typing import ParamSpec, TypeVar
 
 P = ParamSpec("P")
@@ -35,6 +37,23 @@ def _warm() -> None:
     import newsetl.document  # noqa: F401
 
 
+def _context() -> multiprocessing.context.ForkServerContext:
+    # forkserver: forking the flow's process (event-loop threads, open sockets) is unsafe.
+    context = multiprocessing.get_context("forkserver")
+    # The fork server builds the transforms' data once (`newsetl.warm`); workers fork with it.
+    context.set_forkserver_preload(["newsetl.sigint_ignored", "newsetl.warm"])
+    return context
+
+
+def start_early(workers: int) -> None:
+    """Start the fork server now, without waiting for it: its warm-up (seconds of CPU on one
+    core) then overlaps the run's start (engine, Prefect API, listing the folder) instead of
+    delaying the first batch. Nothing to start for one worker; calling it twice is harmless."""
+    if workers > 1:
+        _context()
+        forkserver.ensure_running()  # the pool's workers are forked from this one
+
+
 @contextmanager
 def process_pool(workers: int) -> Iterator[None]:
     """Open the pool for the duration of a run; with one worker, everything runs inline."""
@@ -43,11 +62,7 @@ def process_pool(workers: int) -> Iterator[None]:
     if workers <= 1 or _pool is not None:
         yield
         return
-    # forkserver: forking the flow's process (event-loop threads, open sockets) is unsafe.
-    context = multiprocessing.get_context("forkserver")
-    # The fork server builds the transforms' data once (`newsetl.warm`); workers fork with it.
-    context.set_forkserver_preload(["newsetl.warm"])
-    pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_warm)
+    pool = ProcessPoolExecutor(workers, mp_context=_context(), initializer=_warm)
     _pool = pool
     try:
         yield

@@ -11,6 +11,9 @@ htmldate's text search runs on a date written in words without its century: html
 loads every dateparser locale for its month names, and dateparser compiles its timezone
 patterns (together well over a second of CPU), which the first undated page of every worker
 paid otherwise.
+
+The collector is paused while it builds, and what it built is frozen (`newsetl.heap`): the
+workers' collections never traverse it, and leave its pages shared with the fork server.
 """
 
 from __future__ import annotations
@@ -18,8 +21,7 @@ from __future__ import annotations
 import contextlib
 from datetime import UTC, datetime
 
-from newsetl.document import DocumentError, build_document
-from newsetl.readers import RawRecord
+from newsetl import heap
 
 _STORY = (
     "Talks resume in Cairo\n\n"
@@ -55,4 +57,8 @@ def warm() -> None:
             build_document(record, now=now)
 
 
-warm()  # the fork server only imports the modules it preloads
+with heap.paused():  # the modules' objects are long-lived too: imported in here
+    from newsetl.document import DocumentError, build_document
+    from newsetl.readers import RawRecord
+
+    warm()  # the fork server only imports the modules it preloads
