@@ -379,13 +379,17 @@ def learn_boilerplate(run: Run, *, relearn: bool) -> dict[str, frozenset[str]]:
     """The evidence of new and changed files (of every file with `relearn`) recorded, batch
     by batch; returns the boilerplate keys the whole corpus's evidence now yields, by site."""
     pipeline, limits = pipeline_version(), run.settings.limits()
+    first = evidence_store.holds_none(run.client, run.target, run.source)
 
     def submit(chunk: list[FileWork]) -> PrefectFuture[Gathered]:
         return evidence_batch.submit(chunk, run.root, pipeline, run.force or relearn, limits)
 
     for future in ahead(run.chunks(), submit, run.in_flight):
         found = future.result()
-        evidence_store.record(run.client, run.target, run.source, found.paths, found.items)
+        evidence_store.record(
+            run.client, run.target, run.source, found.paths, found.items, run.summary.stages,
+            first=first,
+        )
         found.paths.clear()  # the orchestrator holds each task's result until the run ends
         found.items.clear()
     return evidence_store.learned(run.client, run.target)

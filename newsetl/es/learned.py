@@ -18,7 +18,7 @@ site, form and agency, and decided by the same pure rule `newsetl transform` app
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, MutableMapping, Sequence
 from typing import Any
 
 from elasticsearch import Elasticsearch, helpers
@@ -27,6 +27,7 @@ from newsetl.es.indices import index_body
 from newsetl.es.load import delete_ids, write_all
 from newsetl.es.stories import assign_stories, forget_stories
 from newsetl.learned import AGENCIES_PER_FORM, EVIDENCE_PARAMS, FORMS_PER_SITE, Evidence
+from newsetl.progress import timed
 from transforms.boilerplate import MIN_SHARE, MIN_STORIES, learn_boilerplate
 from transforms.lending import lent_agencies
 
@@ -97,6 +98,13 @@ def _of_source(source: str, *filters: dict[str, Any]) -> dict[str, Any]:
     return {"bool": {"filter": [{"term": {"source.name": source}}, *filters]}}
 
 
+def holds_none(client: Elasticsearch, index: str, source: str) -> bool:
+    """True when the evidence store of `index` has no record of `source`'s files."""
+    name = learned_name(index)
+    client.indices.refresh(index=name)
+    return not client.count(index=name, query=_of_source(source))["count"]
+
+
 def _ids_of(client: Elasticsearch, name: str, source: str, paths: Sequence[str]) -> set[str]:
     """Ids of the records of `source`'s `paths`, in chunks under the 65,536 terms a query may
     hold."""
@@ -114,13 +122,25 @@ def record(
     source: str,
     paths: Sequence[str],
     items: Sequence[Evidence],
+    seconds: MutableMapping[str, float] | None = None,
+    *,
+    first: bool = False,
 ) -> None:
-    """Replace the evidence of `source`'s files `paths` (read again this run) by `items`."""
+    """Replace the evidence of `source`'s files `paths` (read again this run) by `items`.
+
+    `first`: the store held no evidence of `source` when the run began (`holds_none`), so no
+    path of this run has records to replace and the search for them is skipped: a run
+    visits each file once, in one batch. `seconds` adds up the time of each step: the run
+    report breaks the learning stage down.
+    """
     name = learned_name(index)
-    client.indices.refresh(index=name)
+    seconds = {} if seconds is None else seconds
     fingerprints = {item.id: item.fingerprint for item in items}
-    stale = sorted(_ids_of(client, name, source, paths) - set(fingerprints))
-    _forget(client, name, stale)
+    if not first:
+        with timed(seconds, "learn: stale evidence"):
+            client.indices.refresh(index=name)
+            stale = sorted(_ids_of(client, name, source, paths) - set(fingerprints))
+            _forget(client, name, stale)
     docs = [
         {
             "id": item.id,
@@ -132,12 +152,13 @@ def record(
         }
         for item in items
     ]
-    assign_stories(client, name, docs, EVIDENCE_PARAMS, fingerprints)
+    assign_stories(client, name, docs, EVIDENCE_PARAMS, fingerprints, seconds, stage="learn")
     actions = (
         {"_index": name, "_id": doc["id"], "_source": {k: v for k, v in doc.items() if k != "id"}}
         for doc in docs
     )
-    write_all(client, actions, name)
+    with timed(seconds, "learn: write"):
+        write_all(client, actions, name)
 
 
 def _forget(client: Elasticsearch, name: str, ids: Sequence[str]) -> None:

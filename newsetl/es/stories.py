@@ -91,12 +91,13 @@ def assign_stories(
     params: DupParams = DEFAULT,
     fingerprints: Mapping[str, Fingerprint] | None = None,
     seconds: MutableMapping[str, float] | None = None,
+    stage: str = "load",
 ) -> None:
     """Set `story_*` fields on `docs` in place, before they are bulk-indexed into `alias`.
 
     `fingerprints` are the documents' own, when the transform stage computed them already.
-    `seconds` adds up the time of each step (fetching stored candidates, grouping, updating):
-    the run report shows which one a large collection pays for.
+    `seconds` adds up the time of each step (fetching stored candidates, grouping, updating),
+    named after `stage`: the run report shows which one a large collection pays for.
 
     Stored documents are updated here only when their story id changes (a merge), or when
     they are stored copies of `docs` that the loader will skip as unchanged but whose story
@@ -114,9 +115,9 @@ def assign_stories(
         doc["story_rank"] = member.rank_key()
     by_id = {d["id"]: d for d in docs}
     seconds = {} if seconds is None else seconds
-    with timed(seconds, "load: story refresh"):
+    with timed(seconds, f"{stage}: story refresh"):
         client.indices.refresh(index=alias)  # the previous batch must be searchable
-    with timed(seconds, "load: story fetch"):
+    with timed(seconds, f"{stage}: story fetch"):
         texts = sorted({m.fingerprint.text_hash for m in batch.values() if m.fingerprint.size})
         stored = _fetch(client, alias, "story_text", texts, ids=list(batch), copies=False)
         moved = sorted(i for i in batch if i in stored and _words_changed(stored[i], by_id[i]))
@@ -131,7 +132,7 @@ def assign_stories(
             {key for doc in docs if doc["story_text"] not in standing for key in doc["story_bands"]}
         )
         stored.update(_fetch(client, alias, "story_bands", bands, copies=False))
-    with timed(seconds, "load: story regroup"):
+    with timed(seconds, f"{stage}: story regroup"):
         members = [
             *batch.values(),
             *(_stored_member(i, s) for i, s in stored.items() if i not in batch),
@@ -144,7 +145,7 @@ def assign_stories(
             doc.pop("story_copy", None)
             if doc["id"] in copies:
                 doc["story_copy"] = True
-    with timed(seconds, "load: story updates"):
+    with timed(seconds, f"{stage}: story updates"):
         _relabel(client, alias, merged, skip=stored)
         _update_changed(client, alias, stored, target, by_id)
 

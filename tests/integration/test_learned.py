@@ -199,3 +199,37 @@ def test_evidence_without_a_source_is_learned_again(
     client.indices.refresh(index=name)
     assert not client.exists(index=name, id="old-record")
     assert client.count(index=name)["count"] == 6
+
+
+def test_a_run_after_an_interrupted_one_replaces_what_it_recorded(
+    tmp_path: Path, client: Elasticsearch
+) -> None:
+    """The search for a file's earlier records is skipped only while the store holds none of
+    the folder's (`holds_none`): after an interrupted run recorded a feed's 3 stories, a run
+    that finds 1 story left in it drops the other 2 records."""
+    from newsetl.pipeline import FileWork, gather_evidence
+
+    raw = tmp_path / "feeds"
+    raw.mkdir()
+    feed = raw / "feed.jsonl"
+
+    def write(stories: range) -> tuple[list[str], list[Any]]:
+        lines = [json.dumps({"title": f"Story {n}", "text": other_story(n)}) for n in stories]
+        feed.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        found = gather_evidence([FileWork.of(feed, raw, source="feeds")], raw, force=True)
+        assert len(found.items) == len(stories)
+        return found.paths, found.items
+
+    index = "t-learned-interrupted"
+    evidence_store.ensure_learned(client, index)
+    assert evidence_store.holds_none(client, index, "feeds")
+    evidence_store.record(client, index, "feeds", *write(range(3)), first=True)
+    assert not evidence_store.holds_none(client, index, "feeds")
+    assert evidence_store.holds_none(client, index, "other-folder")
+
+    paths, items = write(range(1))
+    first = evidence_store.holds_none(client, index, "feeds")
+    evidence_store.record(client, index, "feeds", paths, items, first=first)
+    name = evidence_store.learned_name(index)
+    client.indices.refresh(index=name)
+    assert {hit["_id"] for hit in helpers.scan(client, index=name)} == {items[0].id}
