@@ -35,7 +35,11 @@ _OPTIONS: dict[str, tuple[str, type, str]] = {
         "name of the raw folder in the index (NEWSETL_SOURCE, default the folder's name)",
     ),
     "--state-dir": ("state_dir", Path, "local state folder (NEWSETL_STATE_DIR)"),
-    "--batch-size": ("batch_size", int, "files per batch (NEWSETL_BATCH_SIZE, default 1000)"),
+    "--batch-size": (
+        "batch_size",
+        int,
+        "documents per batch, a .jsonl file one per KiB (NEWSETL_BATCH_SIZE, default 1000)",
+    ),
     "--local-port": ("local_port", int, "local engine port (NEWSETL_LOCAL_PORT, default 9250)"),
     "--ca-certs": ("es_ca_certs", Path, "CA bundle for TLS (NEWSETL_ES_CA_CERTS)"),
 }

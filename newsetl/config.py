@@ -75,7 +75,12 @@ class Settings(BaseSettings):
         "server, learned boilerplate. Default: `.newsetl` in the checkout, whatever the "
         "current folder (installed as a package: `~/.local/state/newsetl`).",
     )
-    batch_size: int = Field(default=1000, ge=1, le=10_000, description="Files per task batch.")
+    batch_size: int = Field(
+        default=1000,
+        ge=1,
+        le=10_000,
+        description="Documents per task batch (a .jsonl file counts as one per KiB it holds).",
+    )
     batch_bytes: int = Field(
         default=4 * 2**20,
         ge=1,

@@ -51,7 +51,7 @@ from transforms.shingles import (
 FINGERPRINT_FIELDS = ("story_bands", "story_minhash", "story_text")
 # index.max_terms_count defaults to 65,536; a batch of 10,000 documents has 370,000 band keys.
 TERMS_PER_QUERY = 50_000
-# Hits per scroll page: each page seeks every term of the query again (Lucene rebuilds a
+# Hits per page (a search, or a scroll past it): each page seeks every term of the query again (Lucene rebuilds a
 # terms filter per request), so few large pages, under the 10,000 of index.max_result_window.
 FETCH_PAGE = 5000
 _SOURCE = [
@@ -392,11 +392,24 @@ def _fetch(
     ]
     queries += [{"bool": {"filter": [{"ids": {"values": list(chunk)}}]}} for chunk in _chunks(ids)]
     for query in queries:
-        for hit in helpers.scan(
-            client, index=alias, query={"query": query, "_source": _SOURCE}, size=FETCH_PAGE
-        ):
+        for hit in _every_hit(client, alias, query):
             found[hit["_id"]] = hit["_source"]
     return found
+
+
+def _every_hit(client: Elasticsearch, alias: str, query: dict[str, Any]) -> Iterator[Any]:
+    """Every hit of `query`: one search when they fit in a page, as a batch's candidates
+    almost always do, scrolled when they may not. A scroll costs a search context and two
+    more requests (the next page, the clear), each a wait on an engine that shares its cores
+    with the transform workers: three requests a query for every batch of a run."""
+    page = client.search(index=alias, query=query, source={"includes": _SOURCE}, size=FETCH_PAGE)
+    hits = page["hits"]["hits"]
+    if len(hits) < FETCH_PAGE:
+        yield from hits
+        return
+    yield from helpers.scan(
+        client, index=alias, query={"query": query, "_source": _SOURCE}, size=FETCH_PAGE
+    )
 
 
 # ----------------------------------------------------------------------------- read side

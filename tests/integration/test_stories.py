@@ -162,6 +162,30 @@ def test_grouping_is_order_and_batch_independent(client: Elasticsearch) -> None:
     assert first["a1"][1] == 4 and first["c1"][1] == 1
 
 
+def test_candidates_past_one_page_are_scrolled(
+    client: Elasticsearch, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A batch's stored candidates come in one search when they fit in a page and are
+    scrolled when they may not: the stories are the same either way."""
+    import newsetl.es.stories as stories
+
+    docs = _collection()
+    _ingest(client, "t-stories-page-one", docs, batch=3)
+    _ingest(client, "t-stories-page-two", docs, batch=3)
+    scrolls: list[int] = []
+    scan = stories.helpers.scan
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        scrolls.append(1)
+        return scan(*args, **kwargs)
+
+    monkeypatch.setattr(stories, "FETCH_PAGE", 2)
+    monkeypatch.setattr(stories.helpers, "scan", counted)
+    _ingest(client, "t-stories-page-two", docs[::-1], batch=5)  # a re-run: all stored
+    one, two = _stories(client, "t-stories-page-one"), _stories(client, "t-stories-page-two")
+    assert scrolls and one == two
+
+
 def test_joining_a_story_writes_only_the_new_copy(client: Elasticsearch) -> None:
     """The k-th copy is one write: no earlier member is rewritten, though the story grows
     and its canonical copy changes (the agency's arrives third)."""
