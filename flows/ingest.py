@@ -31,7 +31,7 @@ from pydantic import SecretStr
 
 from flows.notify import match_batch, send
 from newsetl import parallel, watch
-from newsetl.accounting import RunSummary, dedupe, quarantine_refused
+from newsetl.accounting import RunSummary, WrittenIds, dedupe, quarantine_refused
 from newsetl.batching import ahead, with_ledger
 from newsetl.config import Settings
 from newsetl.es import learned as evidence_store
@@ -417,7 +417,7 @@ def transform_and_load(
         retry_condition_fn=retry_shown(shown),  # a refused write's wait, on the display
     )
     matcher = match_batch.with_options(retries=retries, retry_delay_seconds=delays)
-    seen_ids: dict[str, int] = {}
+    written = WrittenIds()  # the ids this run wrote: a later copy of one is a duplicate
     new_matches: list[Match] = []
     shown.status("transforming")
     first = perf_counter()  # start-up (engine, Prefect, learning) is not the rate
@@ -433,7 +433,7 @@ def transform_and_load(
         shown.status("waiting for transforms")
         batch = future.result()
         summary.stages["transform"] += perf_counter() - submitted
-        duplicates = dedupe(batch, seen_ids)
+        duplicates = dedupe(batch, written)
         shown.status(f"loading into {settings.index}")
         with timed(summary.stages, "load"):
             result, rejects, seconds = loader(

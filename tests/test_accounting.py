@@ -8,7 +8,7 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
-from newsetl.accounting import RunSummary, dedupe, quarantine_refused
+from newsetl.accounting import RunSummary, WrittenIds, dedupe, quarantine_refused
 from newsetl.es.ledger import FileEntry
 from newsetl.es.load import LoadResult
 from newsetl.pipeline import Batch
@@ -58,22 +58,22 @@ def test_summary_that_lost_a_document_is_not_balanced() -> None:
 
 def test_dedupe_keeps_the_newest_file_whatever_the_batch_order() -> None:
     old, new = _entry("old.txt", 1, ["x"]), _entry("new.txt", 2, ["x"])
-    seen: dict[str, int] = {}
+    seen = WrittenIds()
     first = Batch(docs=[_doc("x", "new.txt")], entries=[new])
     second = Batch(docs=[_doc("x", "old.txt")], entries=[old])
     assert (dedupe(first, seen), dedupe(second, seen)) == (0, 1)
     assert [d["source"]["path"] for d in first.docs] == ["new.txt"] and second.docs == []
-    seen = {}
+    seen = WrittenIds()
     first = Batch(docs=[_doc("x", "old.txt")], entries=[old])
     second = Batch(docs=[_doc("x", "new.txt")], entries=[new])
     assert (dedupe(first, seen), dedupe(second, seen)) == (0, 0)  # the newer one updates it
-    assert seen == {"x": 2}
+    assert seen.stamps(["x", "y"]) == [2, -2] and len(seen) == 1
 
 
 def test_dedupe_within_a_batch_keeps_one_copy_of_a_jsonl_id() -> None:
     entry = _entry("feed.jsonl", 5, ["x", "x"])
     batch = Batch(docs=[_doc("x", "feed.jsonl", 1), _doc("x", "feed.jsonl", 2)], entries=[entry])
-    assert dedupe(batch, {}) == 1
+    assert dedupe(batch, WrittenIds()) == 1
     assert [d["source"]["path"] for d in batch.docs] == ["feed.jsonl:1"]  # equal: first stays
 
 
@@ -85,7 +85,7 @@ def test_dedupe_within_a_batch_keeps_one_copy_of_a_jsonl_id() -> None:
 def test_dedupe_writes_each_id_last_at_its_newest_mtime(
     batches: list[list[tuple[str, int]]],
 ) -> None:
-    seen: dict[str, int] = {}
+    seen = WrittenIds()
     kept = dropped = 0
     for n, copies in enumerate(batches):
         entries = [
@@ -100,7 +100,19 @@ def test_dedupe_writes_each_id_last_at_its_newest_mtime(
     newest: dict[str, int] = {}
     for doc_id, mtime in copies:
         newest[doc_id] = max(mtime, newest.get(doc_id, -1))
-    assert seen == newest
+    assert seen.stamps(list(newest)) == list(newest.values()) and len(seen) == len(newest)
+
+
+@given(st.lists(st.lists(st.tuples(st.text(max_size=6), st.integers(-1, 9)), max_size=8)))
+def test_written_ids_answer_as_a_dict_would(batches: list[list[tuple[str, int]]]) -> None:
+    written, expected = WrittenIds(), {}
+    for batch in batches:
+        distinct = dict(batch)
+        assert written.stamps(list(distinct)) == [expected.get(i, -2) for i in distinct]
+        written.record(list(distinct), list(distinct.values()))
+        expected.update(distinct)
+    assert written.stamps(list(expected)) == list(expected.values())
+    assert len(written) == len(expected)
 
 
 def test_refused_documents_move_from_ids_to_quarantine_with_their_line() -> None:

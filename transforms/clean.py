@@ -107,7 +107,6 @@ def clean_text(
         known = [not j for j in junk]
     agency = _drop_signoffs(paragraphs, known)
     signed = _signed_end(paragraphs, known)
-    kept = _kept(paragraphs, [k and not t for k, t in zip(known, teasers, strict=True)])
     dated = _opens_with_dateline(paragraphs, known)
     if dated and (signed < len(paragraphs) or not any(junk)):
         # A wire item that opens with its dateline and is closed by its sign-off, or carries
@@ -117,6 +116,8 @@ def clean_text(
         # notice's last row stays). A web page's dump carries furniture that patterns know
         # ("Advertisement", "Share this"), and is judged in context.
         kept = [i for i in range(signed) if known[i] and not _trailing(i, teasers, paragraphs)]
+    else:  # judged in context: only here, as the dated item above never needs it
+        kept = _kept(paragraphs, [k and not t for k, t in zip(known, teasers, strict=True)])
     if not kept:  # judging found nothing: the lines that are not known junk are the item
         kept = [i for i in range(signed) if known[i]]
     survivors = set(kept)

@@ -51,8 +51,9 @@ from transforms.shingles import (
 FINGERPRINT_FIELDS = ("story_bands", "story_minhash", "story_text")
 # index.max_terms_count defaults to 65,536; a batch of 10,000 documents has 370,000 band keys.
 TERMS_PER_QUERY = 50_000
-# Hits per page (a search, or a scroll past it): each page seeks every term of the query again (Lucene rebuilds a
-# terms filter per request), so few large pages, under the 10,000 of index.max_result_window.
+# Hits per page (one search, or a scroll past it): each page seeks every term of the query
+# again (Lucene rebuilds a terms filter per request), so few large pages, under the 10,000 of
+# index.max_result_window.
 FETCH_PAGE = 5000
 _SOURCE = [
     "source.site",
