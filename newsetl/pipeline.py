@@ -113,12 +113,10 @@ GZIP_RATIO = 4
 def documents_in(work: FileWork) -> int:
     """At most how many documents `work`'s file can hold, from its stat alone: one, or a
     .jsonl file's bound by size (its records are only counted when it is read)."""
-    name = work.rel.lower()
-    if name.endswith(".jsonl"):
-        return max(1, work.size // RECORD_BYTES)
-    if name.endswith(".jsonl.gz"):
-        return max(1, work.size * GZIP_RATIO // RECORD_BYTES)
-    return 1
+    if base_format(Path(work.rel)) != "jsonl":
+        return 1
+    ratio = GZIP_RATIO if work.rel.lower().endswith(".gz") else 1
+    return max(1, work.size * ratio // RECORD_BYTES)
 
 
 def batches(work: Iterable[FileWork], max_files: int, max_bytes: int) -> Iterator[list[FileWork]]:
@@ -135,12 +133,12 @@ def batches(work: Iterable[FileWork], max_files: int, max_bytes: int) -> Iterato
     batch: list[FileWork] = []
     size = docs = 0
     for item in work:
-        grown, more = size + max(item.size, 0), docs + documents_in(item)
-        if batch and (more > max_files or grown > max_bytes):
+        its_bytes, its_docs = max(item.size, 0), documents_in(item)
+        if batch and (docs + its_docs > max_files or size + its_bytes > max_bytes):
             yield batch
-            batch, grown, more = [], max(item.size, 0), documents_in(item)
+            batch, size, docs = [], 0, 0
         batch.append(item)
-        size, docs = grown, more
+        size, docs = size + its_bytes, docs + its_docs
     if batch:
         yield batch
 

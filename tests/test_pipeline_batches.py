@@ -6,8 +6,12 @@ from hypothesis import strategies as st
 from newsetl.pipeline import FileWork, batches, documents_in
 
 
+def _files(names_sizes: list[tuple[str, int]]) -> list[FileWork]:
+    return [FileWork(f"/r/{n}", n, size, 0) for n, size in names_sizes]
+
+
 def _work(sizes: list[int]) -> list[FileWork]:
-    return [FileWork(f"/r/{i}", f"{i}", size, 0) for i, size in enumerate(sizes)]
+    return _files([(f"{i}", size) for i, size in enumerate(sizes)])
 
 
 @given(
@@ -29,10 +33,6 @@ def test_large_jsonl_files_split_batches() -> None:
     work = _work([1_000_000] * 5 + [2_000] * 10)
     sizes = [len(b) for b in batches(work, 500, 2_500_000)]
     assert sizes == [2, 2, 11]
-
-
-def _files(names_sizes: list[tuple[str, int]]) -> list[FileWork]:
-    return [FileWork(f"/r/{n}", n, size, 0) for n, size in names_sizes]
 
 
 def test_a_jsonl_file_counts_one_document_per_kib() -> None:
