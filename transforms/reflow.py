@@ -51,12 +51,16 @@ class _Line:
     text: str  # without its indent and trailing space
     indent: int  # columns of leading white space
     width: int  # columns up to the last character
+    # aligned columns inside the line (`_COLUMN_GAP`): read once, asked of each break
+    columns: bool
 
 
 def _line(raw: str) -> _Line:
     expanded = raw.expandtabs(_TAB).rstrip()
     text = expanded.lstrip()
-    return _Line(text, len(expanded) - len(text), len(expanded))
+    return _Line(
+        text, len(expanded) - len(text), len(expanded), _COLUMN_GAP.search(text) is not None
+    )
 
 
 def _blocks(text: str) -> list[list[_Line]]:
@@ -76,7 +80,7 @@ def _first_word(text: str) -> str:
 def _full(line: _Line, following: _Line, width: int) -> bool:
     """The next line's first word would not have fitted on this line: a wrap, not a break.
     A row of aligned columns is never one."""
-    if _COLUMN_GAP.search(line.text) or _COLUMN_GAP.search(following.text):
+    if line.columns or following.columns:
         return False
     return line.width + 1 + len(_first_word(following.text)) > width - _TOLERANCE
 
@@ -139,7 +143,7 @@ def _sentence_wraps(candidates: list[tuple[_Line, _Line]], width: int) -> bool:
 def _joins(line: _Line, following: _Line, layout: Layout, *, last: bool = False) -> bool:
     """True when the break between `line` and `following` is a wrap inside a paragraph.
     `last`: `following` closes the text."""
-    if _COLUMN_GAP.search(line.text) or _COLUMN_GAP.search(following.text):
+    if line.columns or following.columns:
         return False  # rows of a table stay rows
     if following.indent > layout.indent:  # an indented paragraph start
         return not ends_clause(line.text) and starts_lowercase(following.text)
