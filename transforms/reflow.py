@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from itertools import pairwise
+from typing import NamedTuple
 
 from transforms.sentences import ends_clause, ends_sentence, starts_lowercase
 
@@ -46,20 +47,26 @@ _COLUMN_GAP = re.compile(r"\S {3,}\S")
 _BLANK_LINE = re.compile(r"\n[ \t]*(?:\n[ \t]*)*\n")
 
 
-@dataclass(frozen=True)
-class _Line:
+class _Line(NamedTuple):
+    """One line as the layout reads it (a tuple: a text has many lines, each made once)."""
+
     text: str  # without its indent and trailing space
     indent: int  # columns of leading white space
     width: int  # columns up to the last character
     # aligned columns inside the line (`_COLUMN_GAP`): read once, asked of each break
     columns: bool
+    first: int  # the length of its first word: what a wrap of the line before would move
 
 
 def _line(raw: str) -> _Line:
     expanded = raw.expandtabs(_TAB).rstrip()
     text = expanded.lstrip()
     return _Line(
-        text, len(expanded) - len(text), len(expanded), _COLUMN_GAP.search(text) is not None
+        text,
+        len(expanded) - len(text),
+        len(expanded),
+        _COLUMN_GAP.search(text) is not None,
+        len(text.split(maxsplit=1)[0]) if text else 0,
     )
 
 
@@ -73,16 +80,12 @@ def _blocks(text: str) -> list[list[_Line]]:
     return blocks
 
 
-def _first_word(text: str) -> str:
-    return text.split(maxsplit=1)[0] if text else ""
-
-
 def _full(line: _Line, following: _Line, width: int) -> bool:
     """The next line's first word would not have fitted on this line: a wrap, not a break.
     A row of aligned columns is never one."""
     if line.columns or following.columns:
         return False
-    return line.width + 1 + len(_first_word(following.text)) > width - _TOLERANCE
+    return line.width + 1 + following.first > width - _TOLERANCE
 
 
 @dataclass(frozen=True)

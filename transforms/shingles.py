@@ -29,6 +29,12 @@ import numpy as np
 from datasketch import MinHash, MinHashLSH
 from datasketch.minhash import _fmix  # the scheme's pre-mix: what `update_batch` applies
 
+try:  # CPython's own SHA-1: the same digests, and half the cost of OpenSSL's for a shingle,
+    # whose hashing is mostly the setting up of a context (OpenSSL allocates one per call)
+    from _sha1 import sha1 as _sha1
+except ImportError:  # an interpreter built without it
+    _sha1 = hashlib.sha1
+
 # Signature layout and hashing are part of what is stored in the index: changing SEED, SCHEME
 # or the word pattern invalidates stored signatures (reindex).
 SEED = 1
@@ -145,10 +151,14 @@ class Fingerprint:
             return []
         if params.bands not in self._bands:
             b, r = params.bands
-            rows = (self.hashvalues[i * r : (i + 1) * r].tobytes() for i in range(b))
+            # one copy of the signature's bytes, sliced: a band's bytes as its rows' own
+            data, size = self.hashvalues.tobytes(), r * self.hashvalues.itemsize
+            blake2b = hashlib.blake2b
             self._bands[params.bands] = tuple(
-                f"{i}:{hashlib.blake2b(row, digest_size=8).hexdigest()}"
-                for i, row in enumerate(rows)
+                [
+                    f"{i}:{blake2b(data[i * size : (i + 1) * size], digest_size=8).hexdigest()}"
+                    for i in range(b)
+                ]
             )
         return list(self._bands[params.bands])
 
@@ -186,7 +196,7 @@ def signature(grams: Iterable[bytes], num_perm: int) -> np.ndarray:
     one comprehension and read as one array, then its pre-mix and permutations as it
     applies them. Building a `MinHash` per body and hashing each shingle through a function
     call were most of a wire story's fingerprint."""
-    sha1 = hashlib.sha1
+    sha1 = _sha1
     hashed = b"".join([sha1(gram).digest()[:4] for gram in grams])
     if not hashed:
         return np.full(num_perm, _MAX_HASH, dtype=np.uint32)
