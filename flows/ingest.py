@@ -40,7 +40,7 @@ from newsetl.es import lock as write_lock
 from newsetl.es.client import connect
 from newsetl.es.indices import ensure_alias, tuned_for_bulk
 from newsetl.es.load import LoadResult, delete_ids, load
-from newsetl.es.stories import assign_stories, ensure_story_fields, forget_stories
+from newsetl.es.stories import assign_stories, ensure_story_fields, forget_stories, key_filter
 from newsetl.es.watches import (
     Match,
     by_watch,
@@ -63,7 +63,7 @@ from newsetl.pipeline import (
 from newsetl.progress import Display, current, progress_bar, retry_shown, said, timed
 from newsetl.readers import Rejected, discover
 from newsetl.sources import source_name
-from transforms.shingles import DupParams
+from transforms.shingles import DupParams, KeyFilter
 
 # trafilatura logs an ERROR for every empty page; the quarantine already says why, once.
 logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
@@ -175,14 +175,20 @@ def transform_batch(
 
 @task(cache_policy=NONE, persist_result=False)
 def load_batch(
-    client: Elasticsearch, index: str, batch: Batch, stories: DupParams, alias: str | None = None
+    client: Elasticsearch,
+    index: str,
+    batch: Batch,
+    stories: DupParams,
+    alias: str | None = None,
+    held: KeyFilter | None = None,
 ) -> tuple[LoadResult, list[Rejected], dict[str, float]]:
     """Write a batch: story grouping, changed documents, stale deletions, ledger entries.
 
+    `held`: the index's band keys, when the run fills it from empty (`key_filter`).
     Returns the seconds each step took too: the run report breaks the load stage down.
     """
     seconds: dict[str, float] = {}
-    assign_stories(client, index, batch.docs, stories, batch.fingerprints, seconds)
+    assign_stories(client, index, batch.docs, stories, batch.fingerprints, seconds, held=held)
     with timed(seconds, "load: bulk"):
         result = load(client, index, batch.docs, seen_in=alias) if batch.docs else LoadResult()
     refused = quarantine_refused(batch.entries, batch.docs, dict(result.rejected))
@@ -324,7 +330,13 @@ def ingest(
                 summary.pruned, redo = prune_gone(
                     client, target, work, settings.dup_params(), allow_shrink, root, name
                 )
-        run = Run(client, target, settings, root, name, work, redo, summary, force=into is not None)
+        run = Run(
+            client, target, settings, root, name, work, redo, summary, force=into is not None,
+            # the band keys of the stores this run fills from empty: their band queries ask
+            # only for keys a stored document may have (few, in a collection of distinct stories)
+            held=key_filter(client, target),
+            evidence_held=evidence_store.filter_of(client, target),
+        )
         tuning = tuned_for_bulk(client, target) if len(work) >= BULK_TUNING_FILES else nullcontext()
         with (
             parallel.process_pool(settings.local_workers),
@@ -357,6 +369,8 @@ class Run:
     redo: set[str]
     summary: RunSummary
     force: bool  # filling a new index: every file is read, whatever the ledger says
+    held: KeyFilter | None = None  # the index's band keys, filled from empty this run
+    evidence_held: KeyFilter | None = None  # the same for the evidence store
 
     @property
     def in_flight(self) -> int:
@@ -388,7 +402,7 @@ def learn_boilerplate(run: Run, *, relearn: bool) -> dict[str, frozenset[str]]:
         found = future.result()
         evidence_store.record(
             run.client, run.target, run.source, found.paths, found.items, run.summary.stages,
-            first=first,
+            first=first, held=run.evidence_held,
         )
         found.paths.clear()  # the orchestrator holds each task's result until the run ends
         found.items.clear()
@@ -442,6 +456,7 @@ def transform_and_load(
                 cast(Batch, quote(batch)),
                 stories,
                 settings.index if into else None,
+                cast(KeyFilter | None, quote(run.held)),
             )
         for stage, spent in seconds.items():
             summary.stages[stage] += spent

@@ -6,6 +6,7 @@ import itertools
 import random
 
 import numpy as np
+import pytest
 from datasketch import MinHash
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -17,6 +18,7 @@ from transforms.shingles import (
     SEED,
     Fingerprint,
     Grouping,
+    KeyFilter,
     Member,
     agency_of_site,
     figures_disagree,
@@ -260,3 +262,37 @@ def test_grouping_grown_one_member_at_a_time_equals_the_brute_force_pairs(
         grown = grouping.stories()
         assert {m: s.story_id for m, s in grown.items()} == _reference_stories(members[:k])
     assert grouping.stories() == group(members)
+
+
+_KEYS = st.lists(st.text(max_size=30), max_size=80)
+
+
+@given(_KEYS, _KEYS, st.sampled_from([8, 64, 1 << 12]))
+def test_key_filter_never_refuses_an_added_key(
+    added: list[str], asked: list[str], bits: int
+) -> None:
+    """A band query asks only the keys the filter may hold: it must hold every key added
+    (in any order, added in any number of calls), and answer in the order asked."""
+    held = KeyFilter(bits)
+    for start in range(0, len(added), 7):
+        held.add(added[start : start + 7])
+    query = [*asked, *added]
+    kept = held.may_hold(query)
+    assert set(added) <= set(kept)
+    assert kept == [key for key in query if key in set(kept)]  # a subsequence, in order
+
+
+def test_key_filter_is_selective_and_saturates_to_yes() -> None:
+    keys = [f"{i % 37}:{i:016x}" for i in range(20_000)]
+    roomy, tiny = KeyFilter(1 << 20), KeyFilter(8)
+    roomy.add(keys[:10_000])
+    tiny.add(keys[:10_000])
+    assert len(roomy.may_hold(keys[10_000:])) < 100  # about 0.3% false yeses expected
+    assert tiny.may_hold(keys[10_000:]) == keys[10_000:]  # every bit set: all asked
+    assert KeyFilter().may_hold(keys) == []  # an empty store holds no key
+
+
+def test_key_filter_sizes_are_powers_of_two() -> None:
+    for bits in (0, 4, 100):
+        with pytest.raises(ValueError):
+            KeyFilter(bits)

@@ -25,11 +25,12 @@ from elasticsearch import Elasticsearch, helpers
 
 from newsetl.es.indices import index_body
 from newsetl.es.load import delete_ids, write_all
-from newsetl.es.stories import assign_stories, forget_stories
+from newsetl.es.stories import assign_stories, forget_stories, key_filter
 from newsetl.learned import AGENCIES_PER_FORM, EVIDENCE_PARAMS, FORMS_PER_SITE, Evidence
 from newsetl.progress import timed
 from transforms.boilerplate import MIN_SHARE, MIN_STORIES, learn_boilerplate
 from transforms.lending import lent_agencies
+from transforms.shingles import KeyFilter
 
 LEARNED_PREFIX = "newsetl-learned-"
 # Sites per aggregation page, and lines carried by MIN_STORIES records or more per site (the
@@ -125,13 +126,15 @@ def record(
     seconds: MutableMapping[str, float] | None = None,
     *,
     first: bool = False,
+    held: KeyFilter | None = None,
 ) -> None:
     """Replace the evidence of `source`'s files `paths` (read again this run) by `items`.
 
     `first`: the store held no evidence of `source` when the run began (`holds_none`), so no
     path of this run has records to replace and the search for them is skipped: a run
     visits each file once, in one batch. `seconds` adds up the time of each step: the run
-    report breaks the learning stage down.
+    report breaks the learning stage down. `held`: the store's band keys (`filter_of`), for
+    a run that fills it from empty.
     """
     name = learned_name(index)
     seconds = {} if seconds is None else seconds
@@ -152,13 +155,20 @@ def record(
         }
         for item in items
     ]
-    assign_stories(client, name, docs, EVIDENCE_PARAMS, fingerprints, seconds, stage="learn")
+    assign_stories(
+        client, name, docs, EVIDENCE_PARAMS, fingerprints, seconds, stage="learn", held=held
+    )
     actions = (
         {"_index": name, "_id": doc["id"], "_source": {k: v for k, v in doc.items() if k != "id"}}
         for doc in docs
     )
     with timed(seconds, "learn: write"):
         write_all(client, actions, name)
+
+
+def filter_of(client: Elasticsearch, index: str) -> KeyFilter | None:
+    """`newsetl.es.stories.key_filter` of the evidence store of `index`."""
+    return key_filter(client, learned_name(index))
 
 
 def _forget(client: Elasticsearch, name: str, ids: Sequence[str]) -> None:

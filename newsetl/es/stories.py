@@ -42,6 +42,7 @@ from transforms.shingles import (
     DEFAULT,
     DupParams,
     Fingerprint,
+    KeyFilter,
     Member,
     Story,
     fingerprint,
@@ -93,10 +94,13 @@ def assign_stories(
     fingerprints: Mapping[str, Fingerprint] | None = None,
     seconds: MutableMapping[str, float] | None = None,
     stage: str = "load",
+    held: KeyFilter | None = None,
 ) -> None:
     """Set `story_*` fields on `docs` in place, before they are bulk-indexed into `alias`.
 
     `fingerprints` are the documents' own, when the transform stage computed them already.
+    `held`: the band keys of everything `alias` holds (`key_filter`, for a run that fills it
+    from empty): only the keys it may hold are asked for, and the batch's keys join it.
     `seconds` adds up the time of each step (fetching stored candidates, grouping, updating),
     named after `stage`: the run report shows which one a large collection pays for.
 
@@ -132,6 +136,9 @@ def assign_stories(
         bands = sorted(
             {key for doc in docs if doc["story_text"] not in standing for key in doc["story_bands"]}
         )
+        if held is not None:  # a key no stored document has finds nothing: not asked
+            bands = held.may_hold(bands)
+            held.add([key for doc in docs for key in doc["story_bands"]])
         stored.update(_fetch(client, alias, "story_bands", bands, copies=False))
     with timed(seconds, f"{stage}: story regroup"):
         members = [
@@ -149,6 +156,14 @@ def assign_stories(
     with timed(seconds, f"{stage}: story updates"):
         _relabel(client, alias, merged, skip=stored)
         _update_changed(client, alias, stored, target, by_id)
+
+
+def key_filter(client: Elasticsearch, alias: str) -> KeyFilter | None:
+    """A filter of the band keys `alias` holds, for a run about to fill it from empty (None
+    when it holds documents: their keys are not known here). The run must give it to every
+    `assign_stories` of `alias` that it makes: the filter holds what those calls added."""
+    client.indices.refresh(index=alias)
+    return None if client.count(index=alias)["count"] else KeyFilter()
 
 
 def forget_stories(

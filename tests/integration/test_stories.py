@@ -19,6 +19,7 @@ from newsetl.es.stories import (
     ensure_story_fields,
     exact_copies,
     forget_stories,
+    key_filter,
     story_facts,
 )
 from transforms.shingles import Member, fingerprint, group
@@ -76,11 +77,21 @@ def _collection() -> list[dict[str, Any]]:
     return docs
 
 
-def _ingest(client: Elasticsearch, alias: str, docs: Sequence[dict[str, Any]], batch: int) -> None:
+def _ingest(
+    client: Elasticsearch,
+    alias: str,
+    docs: Sequence[dict[str, Any]],
+    batch: int,
+    *,
+    filtered: bool = False,
+) -> None:
+    """`docs` loaded in batches; `filtered`: with the band-key filter of a run that fills
+    the index from empty, as `newsetl run` groups them (None when it holds documents)."""
     ensure_alias(client, alias)
+    held = key_filter(client, alias) if filtered else None
     for start in range(0, len(docs), batch):
         chunk = [dict(d) for d in docs[start : start + batch]]
-        assign_stories(client, alias, chunk)
+        assign_stories(client, alias, chunk, held=held)
         assert not load(client, alias, chunk).rejected
     client.indices.refresh(index=alias)
 
@@ -160,6 +171,39 @@ def test_grouping_is_order_and_batch_independent(client: Elasticsearch) -> None:
     assert first["b1"][2]  # no agency copy: the earliest
     assert first["a1"][3] and first["a4"][3] and not first["a2"][3]  # exact copies flagged
     assert first["a1"][1] == 4 and first["c1"][1] == 1
+
+
+def test_band_key_filter_finds_the_same_stories_with_fewer_keys(
+    client: Elasticsearch, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A run that fills an index from empty asks only for band keys the index may hold: the
+    stories are the same as asking for every key, in any order and batching, and most keys
+    of a new text are not asked. An index that holds documents gets no filter."""
+    import newsetl.es.stories as stories
+
+    docs = _collection()
+    shuffled = list(docs)
+    random.Random(5).shuffle(shuffled)
+    asked: list[int] = []
+    fetch = stories._fetch
+
+    def counted(client: Elasticsearch, alias: str, field: str, values: Any, **kw: Any) -> Any:
+        if field == "story_bands":
+            asked.append(len(values))
+        return fetch(client, alias, field, values, **kw)
+
+    monkeypatch.setattr(stories, "_fetch", counted)
+    _ingest(client, "t-stories-keys-all", docs, batch=3)
+    every = sum(asked)
+    asked.clear()
+    _ingest(client, "t-stories-keys-held", docs, batch=3, filtered=True)
+    _ingest(client, "t-stories-keys-held-b", shuffled, batch=2, filtered=True)
+    plain, held = _stories(client, "t-stories-keys-all"), _stories(client, "t-stories-keys-held")
+    other = _stories(client, "t-stories-keys-held-b")
+    assert held == plain
+    assert _partition(other) == _partition(plain) and _unnamed(other) == _unnamed(plain)
+    assert 0 < sum(asked) < every / 2  # the copies' keys are asked, the loners' are not
+    assert key_filter(client, "t-stories-keys-held") is None  # it holds documents now
 
 
 def test_candidates_past_one_page_are_scrolled(
