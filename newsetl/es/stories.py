@@ -23,7 +23,10 @@ Read side. What depends on the whole story, how many copies it has and which is 
 counted when read: a `terms` aggregation over the stories of a page of hits, with a `top_hits`
 by `story_rank`; a search collapses on `story_id` with the canonical copy first among its
 inner hits. Both exist alike in Elasticsearch 7.x, 8.x and 9.x. Nothing is kept outside
-Elasticsearch.
+Elasticsearch but one run-local shortcut: a run that fills an empty index holds a Bloom filter
+of the band keys it wrote (`key_filter`, 4 MiB whatever the run's size), so a batch asks only
+for keys a stored document may have; the filter can say "maybe" wrongly, never "no", so the
+stories are those the full query finds, and it is dropped with the run.
 """
 
 from __future__ import annotations
