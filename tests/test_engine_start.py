@@ -69,3 +69,26 @@ def test_a_node_that_never_answers_is_stopped_not_left_starting(
     with pytest.raises(local.EngineError, match="within 300s"):
         engine.up(timeout=300)
     assert stopped == [True]
+
+
+def test_a_pid_file_created_but_not_yet_written_is_a_node_starting(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The node creates its pid file, then writes the pid: read in between, the file is
+    empty. A `newsetl es up` on a busy machine took that for a dead node and gave up, leaving
+    the JVM running without its shim."""
+    engine = _engine(tmp_path, monkeypatch, healthy_at=120)
+    (tmp_path / "engine").mkdir()
+    (tmp_path / "engine" / "es.pid").write_text("")  # written at 45 s (see `_engine`)
+    assert engine.up(timeout=300) == engine.url
+
+
+def test_only_a_pid_file_naming_a_gone_process_means_the_node_died(tmp_path: Path) -> None:
+    pid_file = tmp_path / "es.pid"
+    assert not local._died(pid_file)  # not created yet
+    pid_file.write_text("")
+    assert not local._died(pid_file)  # created, pid not written yet
+    pid_file.write_text(f"{os.getpid()}\n")
+    assert not local._died(pid_file)
+    pid_file.write_text("999999999")  # no such process
+    assert local._died(pid_file)

@@ -61,6 +61,16 @@ def _pid_alive(pid_file: Path) -> int | None:
     return pid
 
 
+def _died(pid_file: Path) -> bool:
+    """True when `pid_file` names a process that is gone. The node creates its pid file and
+    then writes the pid: a file still empty (or missing) is a node starting, not one dead."""
+    try:
+        text = pid_file.read_text().strip()
+    except OSError:
+        return False
+    return text.isdigit() and _pid_alive(pid_file) is None
+
+
 def _port_open(port: int) -> bool:
     with socket.socket() as s:
         s.settimeout(0.5)
@@ -150,7 +160,7 @@ class LocalEngine:
                 return self.url
             # The node writes its pid file once its JVM is up: on a busy machine that takes
             # well over 20 s, so only a pid file whose process is gone means it died.
-            if pid_file.exists() and _pid_alive(pid_file) is None:
+            if _died(pid_file):
                 self.down()  # the shim, left waiting for a node that is gone
                 raise EngineError(
                     f"the local engine stopped during start-up; see {self.root / 'logs'} "
