@@ -12,6 +12,7 @@ import multiprocessing
 import multiprocessing.context
 import os
 import signal
+import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -51,7 +52,31 @@ def start_early(workers: int) -> None:
     delaying the first batch. Nothing to start for one worker; calling it twice is harmless."""
     if workers > 1:
         _context()
-        forkserver.ensure_running()  # the pool's workers are forked from this one
+        with _sigint_ignored_by_children():
+            forkserver.ensure_running()  # the pool's workers are forked from this one
+
+
+@contextmanager
+def _sigint_ignored_by_children() -> Iterator[None]:
+    """Spawn what is started inside with SIGINT ignored from its first instruction.
+
+    The fork server is a fresh interpreter: a Ctrl-C in its first milliseconds, before it
+    imports `newsetl.sigint_ignored`, stopped its `site` import with a "Fatal Python error"
+    and a traceback under the CLI's one-line "interrupted". An ignored signal stays ignored
+    across exec, and Python keeps SIGINT ignored when it starts with it so. This thread
+    blocks SIGINT meanwhile, so a Ctrl-C in that instant waits for the handler restored
+    after it (Linux keeps a blocked signal pending even while it is ignored), not lost.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield  # signal handlers are the main thread's; the flow calls this from it
+        return
+    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    handler = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, handler)
+        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
 
 
 @contextmanager

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+import signal
+import subprocess
+import sys
 
 from dateparser import timezone_parser
 from htmldate import extractors
@@ -37,3 +40,27 @@ def test_one_worker_runs_inline() -> None:
     with parallel.process_pool(1):
         pid, *_ = parallel.run(_built_in_worker)
     assert pid == os.getpid()
+
+
+def _child_sigint() -> str:
+    probe = "import signal; h = signal.getsignal(signal.SIGINT); print(h == signal.SIG_IGN, h)"
+    return subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    ).stdout.strip()
+
+
+def test_what_starts_the_fork_server_ignores_a_ctrl_c_from_birth() -> None:
+    """A process spawned for the pool starts with SIGINT ignored (a Ctrl-C in its start-up
+    printed a "Fatal Python error" traceback), and a Ctrl-C meanwhile reaches the caller's
+    handler afterwards, not during, and is not lost."""
+    assert _child_sigint().startswith("False")  # Python's KeyboardInterrupt handler
+    got: list[int] = []
+    before = signal.signal(signal.SIGINT, lambda signum, frame: got.append(signum))
+    try:
+        with parallel._sigint_ignored_by_children():
+            assert _child_sigint().startswith("True")
+            os.kill(os.getpid(), signal.SIGINT)
+            assert got == []
+        assert got == [signal.SIGINT]
+    finally:
+        signal.signal(signal.SIGINT, before)
