@@ -64,8 +64,9 @@ def _sigint_ignored_by_children() -> Iterator[None]:
     imports `newsetl.sigint_ignored`, stopped its `site` import with a "Fatal Python error"
     and a traceback under the CLI's one-line "interrupted". An ignored signal stays ignored
     across exec, and Python keeps SIGINT ignored when it starts with it so. This thread
-    blocks SIGINT meanwhile, so a Ctrl-C in that instant waits for the handler restored
-    after it (Linux keeps a blocked signal pending even while it is ignored), not lost.
+    blocks SIGINT meanwhile, so a Ctrl-C it receives in that instant waits for the handler
+    restored after it (Linux keeps a blocked signal pending even while it is ignored); one
+    that another thread of the process takes in those milliseconds is ignored.
     """
     if threading.current_thread() is not threading.main_thread():
         yield  # signal handlers are the main thread's; the flow calls this from it
