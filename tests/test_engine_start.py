@@ -92,3 +92,49 @@ def test_only_a_pid_file_naming_a_gone_process_means_the_node_died(tmp_path: Pat
     assert not local._died(pid_file)
     pid_file.write_text("999999999")  # no such process
     assert local._died(pid_file)
+
+
+def test_a_state_folder_made_again_at_an_old_path_gets_an_engine_of_its_own(
+    tmp_path: Path,
+) -> None:
+    """The engine folder under /var was once named by a hash of the state folder's path: a
+    CI run whose pytest temporary folder had a number used before was given that run's
+    indices (7 integration tests failed on another run's documents)."""
+    var, state = tmp_path / "var", tmp_path / "state"
+    state.mkdir()
+    preferred = state / "engine"
+    first = local._engine_id(state, preferred, var)
+    assert local._engine_id(state, preferred, var) == first  # the folder keeps its engine
+    (var / "engines" / first).mkdir(parents=True)
+    for path in state.iterdir():
+        path.unlink()
+    state.rmdir()
+    state.mkdir()  # the same path, a new folder
+    again = local._engine_id(state, preferred, var)
+    assert again != first
+    assert (state / "engine-id").read_text().strip() == again
+
+
+def test_a_folder_from_before_engine_ids_keeps_its_engine(tmp_path: Path) -> None:
+    """A state folder that holds a ledger and whose path's hash names an engine folder was
+    made before names were written: it keeps that engine (its index stays where it was)."""
+    var, state = tmp_path / "var", tmp_path / "state"
+    state.mkdir()
+    (state / "ledger.sqlite").write_bytes(b"")
+    legacy = local.hashlib.sha256(str(state / "engine").encode()).hexdigest()[:12]
+    (var / "engines" / legacy).mkdir(parents=True)
+    assert local._engine_id(state, state / "engine", var) == legacy
+    fresh = tmp_path / "fresh"
+    fresh.mkdir()
+    old = local.hashlib.sha256(str(fresh / "engine").encode()).hexdigest()[:12]
+    (var / "engines" / old).mkdir()
+    assert local._engine_id(fresh, fresh / "engine", var) != old  # empty: a new folder
+
+
+def test_an_engine_id_that_is_not_one_is_replaced(tmp_path: Path) -> None:
+    """The name becomes a path under /var: anything but 12 hex digits is not used."""
+    state = tmp_path / "state"
+    state.mkdir()
+    (state / "engine-id").write_text("../../etc\n")
+    name = local._engine_id(state, state / "engine", tmp_path / "var")
+    assert len(name) == 12 and set(name) <= set("0123456789abcdef")

@@ -6,7 +6,9 @@ single node with security off, and is an old build. Production runs Elasticsearc
 
 Layout under `<state_dir>/engine/`: `config/` (a copy, so the keystore can be written),
 `data/`, `logs/`, `es.pid`, `shim.pid`, `shim.log`. As root, when the system user cannot
-reach the state folder (below /root, say), under /var/lib/newsetl/engines/<hash> instead.
+reach the state folder (below /root, say), under /var/lib/newsetl/engines/<id> instead: `<id>`
+is a random name written into the state folder (`engine-id`), so that a state folder made
+again at an old path gets an engine of its own.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import hashlib
 import json
 import os
 import pwd
+import secrets
 import shutil
 import signal
 import socket
@@ -118,8 +121,7 @@ class LocalEngine:
         self.state_dir.mkdir(parents=True, exist_ok=True)
         if _user_can(["test", "-x", str(self.state_dir.resolve())]):
             return preferred
-        digest = hashlib.sha256(str(preferred).encode()).hexdigest()[:12]
-        return _VAR / "engines" / digest
+        return _VAR / "engines" / _engine_id(self.state_dir, preferred)
 
     @property
     def es_port(self) -> int:
@@ -286,6 +288,27 @@ def _ensure_system_user() -> None:
             ],
             check=True,
         )
+
+
+def _engine_id(state_dir: Path, preferred: Path, var: Path = _VAR) -> str:
+    """The name of the engine folder kept under `var` for `state_dir`, kept in the state folder.
+
+    A hash of the path alone named it once, and a state folder made again at a path used
+    before (pytest's numbered temporary folders, a `rm -rf` and a new run) was given the old
+    folder's indices. The name is a random one written into the state folder: the folder's
+    data lives as long as the folder does. A folder that holds other state already (made
+    before names were written) keeps the engine its path's hash named, when that exists.
+    """
+    marker = state_dir / "engine-id"
+    with contextlib.suppress(OSError):
+        name = marker.read_text(encoding="ascii").strip()
+        if len(name) == 12 and all(c in "0123456789abcdef" for c in name):
+            return name
+    legacy = hashlib.sha256(str(preferred).encode()).hexdigest()[:12]
+    settled = any(p.name != marker.name for p in state_dir.iterdir())
+    name = legacy if settled and (var / "engines" / legacy).is_dir() else secrets.token_hex(6)
+    marker.write_text(name + "\n", encoding="ascii")
+    return name
 
 
 def _user_can(test: list[str]) -> bool:

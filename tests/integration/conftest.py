@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,6 +23,7 @@ def engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalEngine]:
     eng.up()
     yield eng
     eng.down()
+    shutil.rmtree(eng.root, ignore_errors=True)  # as root it is under /var, not pytest's tmp
 
 
 @pytest.fixture(scope="session")
