@@ -135,6 +135,7 @@ def test_an_engine_id_that_is_not_one_is_replaced(tmp_path: Path) -> None:
     """The name becomes a path under /var: anything but 12 hex digits is not used."""
     state = tmp_path / "state"
     state.mkdir()
-    (state / "engine-id").write_text("../../etc\n")
-    name = local._engine_id(state, state / "engine", tmp_path / "var")
-    assert len(name) == 12 and set(name) <= set("0123456789abcdef")
+    for bad in (b"../../etc\n", b"\xff\xfe0123456789"):  # not a name; not even ASCII
+        (state / "engine-id").write_bytes(bad)
+        name = local._engine_id(state, state / "engine", tmp_path / "var")
+        assert len(name) == 12 and set(name) <= set("0123456789abcdef")

@@ -301,7 +301,7 @@ def _engine_id(state_dir: Path, preferred: Path, var: Path = _VAR) -> str:
     """
     marker = state_dir / "engine-id"
     with contextlib.suppress(OSError):
-        name = marker.read_text(encoding="ascii").strip()
+        name = marker.read_text(encoding="ascii", errors="replace").strip()
         if len(name) == 12 and all(c in "0123456789abcdef" for c in name):
             return name
     legacy = hashlib.sha256(str(preferred).encode()).hexdigest()[:12]
